@@ -897,7 +897,6 @@ static void run_finish(struct engine *e)
 		user += (double)e->procs[i].ru.ru_utime.tv_sec + e->procs[i].ru.ru_utime.tv_usec / 1e6;
 		sys += (double)e->procs[i].ru.ru_stime.tv_sec + e->procs[i].ru.ru_stime.tv_usec / 1e6;
 	}
-	if (getenv("BT_DEBUG")) for (unsigned i = 0; i < e->nprocs; i++) fprintf(stderr, "proc %u start +%.1fus end +%.1fus tasks %lu\n", i, (double)(e->recs[i].start_ns - e->t_go)/1e3, (double)(e->recs[i].end_ns - e->t_go)/1e3, (unsigned long)e->recs[i].tasks);
 	if (c->mode == MODE_PROCESS) {
 		secs = (double)(e->t_last_reap - e->t_fork) / 1e9;
 	} else {
