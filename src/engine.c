@@ -822,6 +822,8 @@ static void run_start(struct engine *e)
 		e->prepared = true;
 	}
 	e->t_fork = now_ns();
+	e->t_last_reap = e->t_fork;
+	e->t_go = 0;
 	e->rs = c->mode == MODE_PROCESS ? RS_RUNNING : RS_STARTING;
 	unsigned first = c->mode == MODE_PROCESS ? e->concurrency : e->nprocs;
 
