@@ -19,6 +19,7 @@
 #include "plan.h"
 #include "profile.h"
 #include "topo.h"
+#include "tui.h"
 #include "util.h"
 #include "workloads/fib.h"
 #include "workloads/heavy.h"
@@ -303,6 +304,16 @@ int bench_main(int argc, char **argv)
 			       k == 0 ? " (goal >= 10M)" : "");
 			plan_free(&p);
 		}
+	}
+	/* 7. the dashboard's own CPU use */
+	{
+		double pct = tui_bench_cpu(16, 8);
+
+		title("dashboard CPU use (16 fib pool workers, 10 Hz, 8 s)");
+		if (pct < 0)
+			printf("  not measured (see the message above)\n");
+		else
+			printf("  %.2f%% of one core (goal <= 2%%)\n", pct);
 	}
 	topo_free(t);
 	return EXIT_OK;

@@ -561,6 +561,8 @@ static void child_task(struct engine *e, struct proc_rec *rec, struct shm_slot *
 	uint64_t ops = wl->task_ops(e->pw->cfg, i);
 
 	atomic_store_explicit(&rec->task, i, memory_order_relaxed);
+	if (ops >= PUBLISH_BIG_OPS)
+		shm_slot_progress(slot, i, pr.tasks_done, pr.ops_base);   /* show the task now */
 	child_fault(&e->plan->fault, i);
 	e->results[i] = wl->task(e->pw->cfg, i, &pr);
 	atomic_store_explicit(&e->claims[i],

@@ -16,6 +16,7 @@
 #include "results_json.h"
 #include "shm.h"
 #include "topo.h"
+#include "tui.h"
 #include "util.h"
 #include "workload.h"
 
@@ -26,7 +27,11 @@
 static const char usage_main[] =
 	"usage: benchtop [COMMAND] [OPTIONS]\n"
 	"\n"
-	"  benchtop                    the dashboard on the built-in default profile\n"
+	"  benchtop [-p PROFILE] [--refresh MS] [--no-color]\n"
+	"                              the dashboard (on a terminal; the built-in\n"
+	"                              default profile unless -p); not on a terminal,\n"
+	"                              the same as 'benchtop run'\n"
+	"  benchtop watch [PID]        watch a headless 'benchtop run' live (read-only)\n"
 	"  benchtop run [OPTIONS]      run headless: table on stdout, --json FILE\n"
 	"  benchtop topo [--json]      the detected topology\n"
 	"  benchtop list               workloads, parameters and profiles\n"
@@ -74,6 +79,23 @@ static const char usage_list[] =
 	"usage: benchtop list\n"
 	"\n"
 	"List workloads with their parameters and defaults, modes, and profiles.\n";
+
+static const char usage_watch[] =
+	"usage: benchtop watch [--refresh MS] [--no-color] [PID]\n"
+	"\n"
+	"Attach a read-only dashboard to a running 'benchtop run' (the one with\n"
+	"process id PID, else the newest) through its shared-memory stats region:\n"
+	"its configuration, phase and run, and one live row per worker process.\n"
+	"Exits when the run ends. Exit status 2 when there is nothing to watch.\n";
+
+static const char usage_dashboard[] =
+	"usage: benchtop [-p PROFILE] [--refresh MS] [--no-color]\n"
+	"\n"
+	"The dashboard (stdout must be a terminal):\n"
+	"  -p, --profile NAME|FILE   preselect a profile (benchtop list shows them)\n"
+	"      --refresh MS          frame period, 10..10000 ms (default 100: 10 Hz)\n"
+	"      --no-color            monochrome (so does a non-empty NO_COLOR)\n"
+	"Keys: Enter run, s stop, Tab view, ? help, q quit.\n";
 
 static const char usage_clean[] =
 	"usage: benchtop clean\n"
@@ -207,6 +229,107 @@ static int cmd_clean(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* Parse --refresh MS into *out; 0, or a usage error. */
+static int parse_refresh(const char *cmd, const char *v, int *out)
+{
+	uint64_t ms;
+
+	if (parse_u64(v, &ms) < 0 || ms < 10 || ms > 10000)
+		return usage_error(cmd, "--refresh: expected milliseconds in 10..10000");
+	*out = (int)ms;
+	return 0;
+}
+
+/* Whether argv holds only dashboard options (-p, --refresh, --no-color). */
+static bool dashboard_args(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--no-color") == 0 || strncmp(a, "--profile=", 10) == 0 ||
+		    strncmp(a, "--refresh=", 10) == 0 || (strncmp(a, "-p", 2) == 0 && a[2] != '\0'))
+			continue;
+		if (strcmp(a, "-p") == 0 || strcmp(a, "--profile") == 0 ||
+		    strcmp(a, "--refresh") == 0) {
+			i++;
+			continue;
+		}
+		return false;
+	}
+	return true;
+}
+
+/* benchtop [-p PROFILE] [--refresh MS] [--no-color]: the dashboard */
+static int cmd_dashboard(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "refresh", required_argument, NULL, 'r' },
+		{ "no-color", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct tui_opts o = { .refresh_ms = TUI_REFRESH_MS };
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': o.profile = optarg; break;
+		case 'r':
+			if (parse_refresh(NULL, optarg, &o.refresh_ms) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'c': o.no_color = true; break;
+		case 'h': fputs(usage_dashboard, stdout); return EXIT_OK;
+		default: return cli_bad_option(NULL, argv, c);
+		}
+	}
+	if (optind < argc)
+		return usage_error(NULL, "unexpected argument");
+	struct topo *t = load_topo(NULL);
+	int rc = tui_main(&o, t);
+
+	topo_free(t);
+	return rc;
+}
+
+/* benchtop watch [PID] */
+static int cmd_watch(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "refresh", required_argument, NULL, 'r' },
+		{ "no-color", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct tui_opts o = { .refresh_ms = TUI_REFRESH_MS };
+	uint64_t pid = 0;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (parse_refresh("watch", optarg, &o.refresh_ms) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'c': o.no_color = true; break;
+		case 'h': fputs(usage_watch, stdout); return EXIT_OK;
+		default: return cli_bad_option("watch", argv, c);
+		}
+	}
+	if (optind + 1 < argc)
+		return usage_error("watch", "watch: expected at most one PID");
+	if (optind < argc && (parse_u64(argv[optind], &pid) < 0 || pid == 0 || pid > INT32_MAX))
+		return usage_error("watch", "watch: PID must be a process id");
+	struct topo *t = load_topo(NULL);
+	int rc = tui_watch((pid_t)pid, &o, t);
+
+	topo_free(t);
+	return rc;
+}
+
 /* benchtop run */
 static int cmd_run(int argc, char **argv)
 {
@@ -257,7 +380,9 @@ int main(int argc, char **argv)
 			fputs(usage_run, stdout);
 			return EXIT_OK;
 		}
-		/* `benchtop [run options]`: the default front-end */
+		/* `benchtop [options]`: the dashboard on a terminal, else headless */
+		if (isatty(STDOUT_FILENO) && dashboard_args(argc, argv))
+			return cmd_dashboard(argc, argv);
 		return cmd_run(argc, argv);
 	}
 	argc--;
@@ -270,13 +395,16 @@ int main(int argc, char **argv)
 		return cmd_list(argc, argv);
 	if (strcmp(cmd, "clean") == 0)
 		return cmd_clean(argc, argv);
+	if (strcmp(cmd, "watch") == 0)
+		return cmd_watch(argc, argv);
 	if (strcmp(cmd, "bench") == 0)
 		return bench_main(argc, argv);
 	if (strcmp(cmd, "help") == 0) {
 		fputs(usage_main, stdout);
 		return EXIT_OK;
 	}
-	static const char *const cmds[] = { "run", "topo", "list", "clean", "bench", "help" };
+	static const char *const cmds[] = { "run", "topo", "list", "clean", "bench", "help",
+					     "watch" };
 	const char *near = str_closest(cmd, cmds, ARRAY_LEN(cmds));
 	char msg[160];
 

@@ -21,6 +21,10 @@
 #include "util.h"
 
 #define SHM_DIR "/dev/shm"
+/* A reader retries this often (yielding after 64) before it accepts a
+ * possibly torn copy: a writer that died between begin and end leaves seq
+ * odd, and a yield can cost a time slice when the CPUs are busy. */
+#define SEQ_MAX_SPINS 1000u
 
 static const char *const state_names[] = {
 	"empty", "starting", "idle", "running", "done", "failed"
@@ -313,12 +317,24 @@ int shm_find(pid_t pid, char *name, size_t len)
 	return found;
 }
 
+/* Make seq even again when the slot's previous writer died between
+ * shm_slot_begin() and shm_slot_end(); only the slot's one writer calls it
+ * (the parent once that worker is dead or before the fork, or the worker). */
+static void slot_repair(struct shm_slot *s)
+{
+	uint32_t q = atomic_load_explicit(&s->seq, memory_order_relaxed);
+
+	if (q & 1u)
+		atomic_store_explicit(&s->seq, q + 1, memory_order_release);
+}
+
 /* Prepare slot i for a worker about to be forked. */
 void shm_slot_reset(struct shm_region *r, unsigned i, uint32_t index, uint32_t role,
 		    uint64_t ops_total)
 {
 	struct shm_slot *s = &r->slots[i];
 
+	slot_repair(s);
 	shm_slot_begin(s);
 	SLOT_SET(s, state, SLOT_STARTING);
 	SLOT_SET(s, pid, 0);
@@ -355,6 +371,7 @@ void shm_slot_state(struct shm_slot *s, enum slot_state st)
 {
 	if (s == NULL)
 		return;
+	slot_repair(s);
 	shm_slot_begin(s);
 	SLOT_SET(s, state, (uint32_t)st);
 	SLOT_SET(s, update_ns, now_ns());
@@ -370,8 +387,11 @@ void shm_slot_read(const struct shm_region *r, unsigned i, struct slot_view *v)
 
 	for (unsigned spins = 0;; spins++) {
 		uint32_t q1 = atomic_load_explicit(&s->seq, memory_order_acquire);
+		/* A writer that died mid-update leaves seq odd forever; give up
+		 * after a while and return what is there. */
+		bool give_up = spins > SEQ_MAX_SPINS;
 
-		if (q1 & 1u) {
+		if ((q1 & 1u) && !give_up) {
 			if (spins > 64)
 				sched_yield();
 			continue;
@@ -388,11 +408,7 @@ void shm_slot_read(const struct shm_region *r, unsigned i, struct slot_view *v)
 		v->start_ns = SLOT_GET(s, start_ns);
 		v->update_ns = SLOT_GET(s, update_ns);
 		atomic_thread_fence(memory_order_acquire);
-		if (atomic_load_explicit(&s->seq, memory_order_relaxed) == q1)
-			return;
-		/* A writer that died mid-update leaves seq odd forever; give up
-		 * after a while and return what was read. */
-		if (spins > 100000)
+		if (atomic_load_explicit(&s->seq, memory_order_relaxed) == q1 || give_up)
 			return;
 	}
 }
@@ -423,7 +439,7 @@ void shm_header_read(const struct shm_region *r, struct header_view *v)
 			if (atomic_load_explicit(&h->seq, memory_order_relaxed) == q1)
 				break;
 		}
-		if (spins > 100000)
+		if (spins > SEQ_MAX_SPINS)
 			break;
 		if (spins > 64)
 			sched_yield();
