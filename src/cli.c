@@ -52,6 +52,25 @@ static const char *bad_name(char **argv, char *buf, size_t len)
 	return bufprintf(buf, len, "%s", argv[optind - 1]);
 }
 
+/* Append " (did you mean '--json'?)" to err for a mistyped long option. */
+static void suggest_option(const char *name, char *err, size_t errlen)
+{
+	const char *names[ARRAY_LEN(run_opts)];
+	char word[96];
+	size_t n = 0, used = strlen(err);
+	const char *near;
+
+	if (strncmp(name, "--", 2) != 0)
+		return;
+	bufprintf(word, sizeof word, "%s", name + 2);
+	word[strcspn(word, "=")] = '\0';
+	for (const struct option *o = run_opts; o->name != NULL; o++)
+		names[n++] = o->name;
+	near = str_closest(word, names, n);
+	if (near != NULL && used < errlen)
+		bufprintf(err + used, errlen - used, " (did you mean '--%s'?)", near);
+}
+
 /* Message for getopt's '?' (unknown) and ':' (missing argument). */
 int cli_bad_option(const char *cmd, char **argv, int c)
 {
@@ -66,14 +85,16 @@ int cli_bad_option(const char *cmd, char **argv, int c)
 	return EXIT_USAGE;
 }
 
-/* Parse `run` options. */
-int cli_parse_run(int argc, char **argv, struct cli_run *r, char *err, size_t errlen)
+/* Parse `run` options (cli_parse_run() frees on failure). */
+static int parse_run(int argc, char **argv, struct cli_run *r, char *err, size_t errlen)
 {
 	int c;
 
 	memset(r, 0, sizeof *r);
 	opterr = 0;
-	optind = 1;
+	/* 0, not 1: glibc then forgets a cluster such as "-hq" that -h left
+	 * half scanned in an earlier call, whose argv may be gone */
+	optind = 0;
 	while ((c = getopt_long(argc, argv, ":p:w:m:n:r:P:qh", run_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': r->profile = optarg; break;
@@ -108,7 +129,9 @@ int cli_parse_run(int argc, char **argv, struct cli_run *r, char *err, size_t er
 		default: {
 			char name[96];
 
-			bufprintf(err, errlen, "run: unknown option %s", bad_name(argv, name, sizeof name));
+			bad_name(argv, name, sizeof name);
+			bufprintf(err, errlen, "run: unknown option %s", name);
+			suggest_option(name, err, errlen);
 			return -1;
 		}
 		}
@@ -122,6 +145,16 @@ int cli_parse_run(int argc, char **argv, struct cli_run *r, char *err, size_t er
 		return -1;
 	}
 	return 0;
+}
+
+/* Parse `run` options; nothing stays allocated unless it returns 0. */
+int cli_parse_run(int argc, char **argv, struct cli_run *r, char *err, size_t errlen)
+{
+	int rc = parse_run(argc, argv, r, err, errlen);
+
+	if (rc != 0)
+		cli_run_free(r);
+	return rc;
 }
 
 /* Profile first, then the flags in a fixed order, then every -P. */

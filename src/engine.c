@@ -389,6 +389,23 @@ static size_t line_up(size_t n)
 	return (n + 63) & ~(size_t)63;
 }
 
+/* MemAvailable of /proc/meminfo in bytes; 0 when unknown. */
+static uint64_t mem_available(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	unsigned long long kb = 0;
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return (uint64_t)kb * 1024;
+}
+
 /* Map the shared area and compute CPU sets for configuration e->ci. */
 static int config_setup(struct engine *e, char *err, size_t errlen)
 {
@@ -415,6 +432,13 @@ static int config_setup(struct engine *e, char *err, size_t errlen)
 	size_t wl_off = off;
 	off += line_up(e->wlshared_size);
 	e->area_size = off;
+	uint64_t avail = mem_available();
+
+	if (avail != 0 && e->area_size > avail) {
+		bufprintf(err, errlen, "needs %zu MiB of shared memory for %zu tasks, only %" PRIu64
+			  " MiB available", e->area_size >> 20, e->ntasks, avail >> 20);
+		return -1;
+	}
 	e->area = mmap(NULL, e->area_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 		       -1, 0);
 	if (e->area == MAP_FAILED) {
@@ -534,8 +558,12 @@ static void child_barrier(struct engine *e)
 /* Apply fault injection before task t. */
 static void child_fault(const struct fault_cfg *f, uint64_t t)
 {
-	if (t == f->crash_task)
+	if (t == f->crash_task) {
+		/* the default action, also under ASan (whose handler would
+		 * turn the crash into exit status 1) */
+		signal(SIGSEGV, SIG_DFL);
 		raise(SIGSEGV);
+	}
 	if (t == f->exit_task)
 		_exit(WEXIT_FAULT);
 	if (t == f->hang_task) {
@@ -781,6 +809,16 @@ static bool reap(struct engine *e)
 	return any;
 }
 
+/* A fork failed (run_error says why): report it and end the run. */
+static void spawn_failed(struct engine *e)
+{
+	struct engine_event *ev = push_event(e, EV_ERROR);
+
+	bufprintf(ev->msg, sizeof ev->msg, "%s: %s", e->cur->command, e->run_error);
+	e->run_failed = true;
+	run_kill(e, SIGKILL);
+}
+
 /* Whether run e->run is a warm-up run. */
 static bool is_warmup(const struct engine *e)
 {
@@ -831,8 +869,7 @@ static void run_start(struct engine *e)
 
 	for (unsigned i = 0; i < first; i++) {
 		if (spawn(e, i) < 0) {
-			e->run_failed = true;
-			run_kill(e, SIGKILL);
+			spawn_failed(e);
 			return;
 		}
 	}
@@ -911,7 +948,8 @@ static void run_finish(struct engine *e)
 			teardown = e->t_last_reap > end ? (double)(e->t_last_reap - end) / 1e9 : 0.0;
 		}
 	}
-	if (e->run_failed && e->t_last_reap > e->t_fork && secs <= 0)
+	/* a failed run's time is how long it took to fail, forks included */
+	if (e->run_failed)
 		secs = (double)(e->t_last_reap - e->t_fork) / 1e9;
 
 	if (!e->run_failed) {
@@ -1022,7 +1060,7 @@ static void config_finish(struct engine *e)
 		r->interrupted = e->stopping;
 	if (r->nruns == 0 && !r->failed)
 		r->verified = false;
-	r->throughput = r->time.median > 0 ? (double)r->ops / r->time.median : NAN;
+	r->throughput = r->time.median > 0 && !r->failed ? (double)r->ops / r->time.median : NAN;
 	if (r->failed)
 		e->failed_any = true;
 	e->results_v = xreallocarray(e->results_v, e->nresults + 1, sizeof *e->results_v);
@@ -1137,8 +1175,7 @@ static bool step(struct engine *e)
 		if (c->mode == MODE_PROCESS && !e->run_failed && !e->stopping) {
 			while (e->started < e->nprocs && e->nfree > 0) {
 				if (spawn(e, e->started) < 0) {
-					e->run_failed = true;
-					run_kill(e, SIGKILL);
+					spawn_failed(e);
 					break;
 				}
 			}

@@ -650,7 +650,7 @@ static int json_workload(struct plan *p, const char *name, const cJSON *params, 
 		bufprintf(sub, sizeof sub, "%s.%s", path, v->string);
 		if (json_text(v, sub, text, sizeof text, err, errlen) < 0)
 			return -1;
-		if (params_set(wl->params, pw->cfg, path, v->string, text, err, errlen) < 0)
+		if (params_set(wl->params, pw->cfg, sub, v->string, text, err, errlen) < 0)
 			return -1;
 	}
 	if (wl->check != NULL && wl->check(pw->cfg, err, errlen) < 0) {
@@ -820,10 +820,12 @@ int profile_parse(struct plan *p, const char *text, const char *source, const st
 	return rc;
 }
 
-/* Read a whole file (up to PROFILE_MAX_BYTES) into a caller-freed string. */
+/* Read a whole regular file (up to PROFILE_MAX_BYTES) into a caller-freed
+ * string. */
 static char *read_file(const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
+	struct stat st;
 	char *buf;
 	size_t n;
 
@@ -831,11 +833,18 @@ static char *read_file(const char *path, char *err, size_t errlen)
 		bufprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	buf = xmalloc(PROFILE_MAX_BYTES + 1);
-	n = fread(buf, 1, PROFILE_MAX_BYTES + 1, f);
-	if (ferror(f) || n > PROFILE_MAX_BYTES) {
-		bufprintf(err, errlen, "%s: %s", path, ferror(f) ? strerror(errno) :
-			  "larger than 1 MiB, not a profile");
+	if (fstat(fileno(f), &st) < 0)
+		st.st_mode = 0;
+	if (!S_ISREG(st.st_mode) || st.st_size > PROFILE_MAX_BYTES) {
+		bufprintf(err, errlen, "%s: %s", path, !S_ISREG(st.st_mode) ?
+			  "not a regular file" : "larger than 1 MiB, not a profile");
+		fclose(f);
+		return NULL;
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	n = fread(buf, 1, (size_t)st.st_size, f);
+	if (ferror(f)) {
+		bufprintf(err, errlen, "%s: %s", path, strerror(errno));
 		fclose(f);
 		free(buf);
 		return NULL;

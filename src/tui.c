@@ -808,8 +808,8 @@ static int draw_header(struct tui *t)
 
 		for (unsigned r = 0; r < rows; r++) {
 			if (group > 1)
-				put(1 + (int)r, 0, 5, at(t, P_CYAN, A_NORMAL), r == 0 ? "PU/%u" : "",
-				    group);
+				put(1 + (int)r, 0, 5, at(t, P_CYAN, A_NORMAL), "%s",
+				    r == 0 ? "PU/g" : "");
 			else
 				put(1 + (int)r, 0, 5, at(t, P_CYAN, A_NORMAL), "%4u", r * cols);
 		}
