@@ -52,10 +52,10 @@ TEST_BIN  := $(BUILD)/unit_tests
 # Debian packages: to build, and to test (tmux drives the dashboard tests).
 DEB_BUILD = build-essential pkg-config libncurses-dev libhwloc-dev libcjson-dev
 DEB_TEST  = libcriterion-dev tmux hwloc python3 clang
-DEB_SHOTS = aha imagemagick
+DEB_SHOTS = aha imagemagick wkhtmltopdf fonts-dejavu-core
 
 .PHONY: all run test unit e2e bench clean install uninstall deps deps-build \
-	deps-test screenshots
+	deps-test screenshots fuzz
 
 all: $(BIN)
 
@@ -109,6 +109,48 @@ screenshots: deps-test
 	@PKGS="$(DEB_SHOTS)" sh tests/deps.sh
 	@$(MAKE) --no-print-directory all
 	BENCHTOP=$(abspath $(BIN)) sh tests/screenshots.sh
+
+# libFuzzer harnesses (tests/fuzz/) against the src objects rebuilt with
+# clang and sanitizers in build/fuzz; each runs FUZZ_SECONDS with the seed
+# corpus of tests/fuzz/corpus/NAME (new inputs go to build/fuzz/corpus/NAME,
+# crashes to build/fuzz/crash-NAME-*). Fails on any crash, leak or timeout.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD    = build/fuzz
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -DBENCHTOP_VERSION=\"$(VERSION)\" \
+		-DBENCHTOP_DATADIR=\"$(DATADIR)\" -Isrc -O1 -g $(FUZZ_SAN) $(PKG_CFLAGS)
+FUZZ_NAMES    = profile cli shm
+FUZZ_OBJS    := $(LIBOBJS:$(BUILD)/obj/%.o=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_BINS     = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
+
+$(FUZZ_BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS) -lrt -lm
+
+$(FUZZ_BUILD)/cycles: tests/fuzz/cycles.c $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS) -lrt -lm
+
+-include $(FUZZ_OBJS:.o=.d)
+
+fuzz: $(FUZZ_BINS) $(FUZZ_BUILD)/cycles
+	@set -e; for n in $(FUZZ_NAMES); do \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$n; \
+		echo "fuzz_$$n: $(FUZZ_SECONDS) s"; \
+		$(FUZZ_BUILD)/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+			-rss_limit_mb=4096 -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_BUILD)/crash-$$n- \
+			$(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n \
+			>$(FUZZ_BUILD)/fuzz_$$n.log 2>&1 || { tail -n 60 $(FUZZ_BUILD)/fuzz_$$n.log; \
+			echo "fuzz_$$n: FAILED (input in $(FUZZ_BUILD)/crash-$$n-*)"; exit 1; }; \
+		grep -E '^stat::(number_of_executed_units|peak_rss_mb)' $(FUZZ_BUILD)/fuzz_$$n.log \
+			| sed "s/^/  fuzz_$$n /"; \
+		echo "  fuzz_$$n crashes: 0"; \
+	done
+	$(FUZZ_BUILD)/cycles 1000
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/profiles
