@@ -5,6 +5,10 @@
 # the ANSI text into HTML (aha) and the HTML into PNG (wkhtmltoimage, from
 # Debian's wkhtmltopdf) in screenshots/.
 set -u
+# The dashboard draws with Unicode line characters in a UTF-8 locale; the
+# patterns below expect them (tests/run.sh runs everything else under C).
+LC_ALL=C.UTF-8
+export LC_ALL
 : "${BENCHTOP:?set BENCHTOP to the benchtop binary}"
 cd "$(dirname "$0")/.." || exit 1
 OUT=$(pwd)/screenshots

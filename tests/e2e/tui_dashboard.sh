@@ -4,6 +4,10 @@
 # verified results row, export JSON and validate it, resize below 80x24 and
 # back, open help, quit; then check nothing is left running or mapped.
 set -u
+# The dashboard draws with Unicode line characters in a UTF-8 locale; the
+# patterns below expect them (tests/run.sh runs everything else under C).
+LC_ALL=C.UTF-8
+export LC_ALL
 : "${BENCHTOP:?set BENCHTOP to the benchtop binary}"
 command -v tmux >/dev/null 2>&1 || { echo "skip: tmux not installed"; exit 77; }
 command -v python3 >/dev/null 2>&1 || { echo "skip: python3 not installed"; exit 77; }

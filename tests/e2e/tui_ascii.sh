@@ -1,0 +1,58 @@
+#!/bin/sh
+# The dashboard in a non-UTF-8 locale (LC_ALL=C) with NO_COLOR set: line
+# drawing falls back to ASCII (+ - |), no escape sequence for colour is
+# sent, a too-small terminal gets the message and recovers; q quits with 0.
+set -u
+: "${BENCHTOP:?set BENCHTOP to the benchtop binary}"
+command -v tmux >/dev/null 2>&1 || { echo "skip: tmux not installed"; exit 77; }
+
+TMP=$(mktemp -d)
+SOCK="bt-ascii-$$"
+T="tmux -L $SOCK -f /dev/null"
+cleanup() {
+	if [ -s "$TMP/pid" ]; then
+		kill "$(cat "$TMP/pid")" 2>/dev/null
+	fi
+	$T kill-server 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+fail() {
+	echo "FAIL: $*"
+	echo "--- screen:"
+	$T capture-pane -p 2>/dev/null
+	exit 1
+}
+screen() { $T capture-pane -p; }
+wait_for() {
+	i=0
+	while [ "$i" -lt "$(($2 * 10))" ]; do
+		screen | grep -Eq -- "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+$T new-session -d -x 90 -y 28 \
+	"cd '$TMP' && LC_ALL=C NO_COLOR=1 sh -c 'echo \$\$ > pid; exec \"$BENCHTOP\"'; echo EXIT=\$? > '$TMP/exit'; sleep 60" ||
+	fail "cannot start tmux"
+wait_for "Workloads" 10 || fail "the dashboard did not start"
+screen | grep -Eq '^\+-.*Workloads' || fail "no ASCII box corner before the Workloads title"
+screen | grep -q '[─│┌└]' && fail "Unicode line drawing in the C locale"
+# -e: with escapes; NO_COLOR means no foreground/background colour set
+ESC=$(printf '\033')
+$T capture-pane -e -p | grep -Eq "$ESC\\[([0-9;]*;)?(3[0-7]|4[0-7]|38;|48;)" &&
+	fail "colours drawn although NO_COLOR is set"
+
+$T resize-window -x 60 -y 20 2>/dev/null || $T resize-pane -x 60 -y 20
+wait_for 'terminal too small \(need 80x24, have 60x20\)' 10 || fail "no too-small message at 60x20"
+$T resize-window -x 90 -y 28 2>/dev/null || $T resize-pane -x 90 -y 28
+wait_for "Workloads" 10 || fail "did not recover after enlarging"
+
+$T send-keys q
+i=0
+while [ ! -s "$TMP/exit" ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+grep -q 'EXIT=0' "$TMP/exit" 2>/dev/null || fail "dashboard did not exit 0"
+echo "ok: ASCII borders, no colour, too-small message and recovery"
