@@ -652,13 +652,15 @@ static _Noreturn void child_main(struct engine *e, unsigned index, unsigned slot
 			}
 		}
 	} else {
+		uint64_t done = 0;
 		struct wl_env env = {
 			.cfg = e->pw->cfg, .shared = e->wlshared, .slot = slot, .index = index,
-			.nprocs = e->nprocs, .workers = c->workers, .mode = c->mode,
+			.nprocs = e->nprocs, .workers = c->workers, .mode = c->mode, .done = &done,
 		};
 
 		child_fault(&e->plan->fault, index);
 		code = wl->run(&env);
+		atomic_store_explicit(&rec->ops, done, memory_order_relaxed);
 	}
 	child_finish(rec, slot, code == WEXIT_OK ? SLOT_DONE : SLOT_FAILED);
 	_exit(code);

@@ -40,7 +40,18 @@ struct wl_env {
 	unsigned nprocs;        /* processes in the run */
 	unsigned workers;       /* the configuration's worker count */
 	enum bt_mode mode;
+	uint64_t *done;         /* where wl_group_finish() leaves this process's items or
+				   ops for the per-worker figures; may be NULL */
 };
+
+/* The last word of a group process: publish its final count (items or ops
+ * it did) and leave it for the engine's per-worker figures. */
+static inline void wl_group_finish(const struct wl_env *env, uint64_t ops)
+{
+	if (env->done != NULL)
+		*env->done = ops;
+	shm_slot_progress(env->slot, 0, 1, ops);
+}
 
 /* Where a map task publishes its progress (engine-owned). */
 struct wl_progress {
@@ -75,6 +86,14 @@ struct wl_outcome {
 	unsigned nmetrics;
 	struct wl_metric metrics[WL_MAX_METRICS];
 };
+
+/* Add a metric to an outcome (dropped beyond WL_MAX_METRICS). */
+static inline void wl_add_metric(struct wl_outcome *out, const char *name, double v,
+				 const char *unit)
+{
+	if (out->nmetrics < WL_MAX_METRICS)
+		out->metrics[out->nmetrics++] = (struct wl_metric){ name, v, unit };
+}
 
 struct workload {
 	const char *name;
@@ -118,7 +137,9 @@ struct workload {
 #define WORKLOADS(X) \
 	X(fib)       \
 	X(heavy)     \
-	X(nop)
+	X(nop)       \
+	X(prodcons)  \
+	X(shdict)
 
 #define WL_DECLARE(n) extern const struct workload wl_##n;
 WORKLOADS(WL_DECLARE)
