@@ -72,26 +72,38 @@ int plan_workload(struct plan *p, const char *name)
 		return -1;
 	p->wls[p->nwl].wl = wl;
 	p->wls[p->nwl].cfg = xcalloc(1, wl->cfg_size);
+	p->wls[p->nwl].label[0] = '\0';
+	p->wls[p->nwl].nworkers = 0;
 	params_defaults(wl->params, p->wls[p->nwl].cfg);
 	return (int)p->nwl++;
+}
+
+void plan_clear_entry_workers(struct plan *p)
+{
+	for (size_t i = 0; i < p->nwl; i++)
+		p->wls[i].nworkers = 0;
 }
 
 /* Cores > workloads > modes > workers; single once per workload. */
 size_t plan_expand(const struct plan *p, struct plan_config **out)
 {
-	size_t cap = p->ncores * p->nwl * p->nmodes * (p->nworkers ? p->nworkers : 1) + 1;
+	size_t cap = p->ncores * p->nwl * p->nmodes * PLAN_MAX_COUNTS + 1;
 	struct plan_config *v = xcalloc(cap, sizeof *v);
 	size_t n = 0;
 
 	for (size_t c = 0; c < p->ncores; c++) {
 		for (size_t w = 0; w < p->nwl; w++) {
+			const struct plan_workload *pw = &p->wls[w];
+			const unsigned *counts = pw->nworkers ? pw->workers : p->workers;
+			size_t ncounts = pw->nworkers ? pw->nworkers : p->nworkers;
+
 			for (size_t m = 0; m < p->nmodes; m++) {
 				if (p->modes[m] == MODE_SINGLE) {
 					v[n++] = (struct plan_config){ w, MODE_SINGLE, 1, p->cores[c] };
 					continue;
 				}
-				for (size_t k = 0; k < p->nworkers; k++)
-					v[n++] = (struct plan_config){ w, p->modes[m], p->workers[k],
+				for (size_t k = 0; k < ncounts; k++)
+					v[n++] = (struct plan_config){ w, p->modes[m], counts[k],
 								       p->cores[c] };
 			}
 		}

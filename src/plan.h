@@ -30,6 +30,10 @@ struct plan_workload {
 	const struct workload *wl;
 	void *cfg;            /* owned: wl->cfg_size bytes of parameters */
 	char label[40];       /* "prodcons/ring" when a workload appears twice, else "" */
+	/* This entry's own worker counts (a profile entry's "workers"), used
+	 * instead of the plan's; nworkers 0 = the plan's. -n clears them. */
+	unsigned workers[PLAN_MAX_COUNTS];
+	size_t nworkers;
 };
 
 struct plan {
@@ -75,6 +79,10 @@ void plan_copy(struct plan *dst, const struct plan *src);
  * single mode yields one configuration (workers 1) per workload and core
  * count. Returns the count; *out is caller-freed. */
 size_t plan_expand(const struct plan *p, struct plan_config **out);
+
+/* Drop every workload's own worker counts, so the plan's apply to all
+ * (after -n on the command line or a change in the dashboard). */
+void plan_clear_entry_workers(struct plan *p);
 
 /* Index of the first entry of the workload called name in p, adding it with
  * default parameters when absent. Returns the index, or -1 when there is no

@@ -285,12 +285,12 @@ static int number_list(const char *spec, unsigned min, unsigned max, const char 
 	return rc;
 }
 
-/* -n: "1,2,4", "cores", "pus", "sweep", "sweep:N" or "sweep:Nx" (N x PUs). */
-int profile_set_workers(struct plan *p, const char *spec, const struct topo *t,
-			const char *where, char *err, size_t errlen)
+/* Worker counts from "1,2,4", "cores", "pus", "sweep", "sweep:N" or
+ * "sweep:Nx" (N x PUs) into v (PLAN_MAX_COUNTS entries) and *nout. */
+static int parse_workers(const char *spec, const struct topo *t, const char *where,
+			 unsigned *v, size_t *nout, char *err, size_t errlen)
 {
 	struct topo_summary s;
-	unsigned v[PLAN_MAX_COUNTS];
 	size_t n = 0;
 
 	topo_get_summary(t, &s);
@@ -327,6 +327,19 @@ int profile_set_workers(struct plan *p, const char *spec, const struct topo *t,
 			  " (or cores, pus, sweep, sweep:N, sweep:Nx)");
 		return -1;
 	}
+	*nout = n;
+	return 0;
+}
+
+/* -n: "1,2,4", "cores", "pus", "sweep", "sweep:N" or "sweep:Nx" (N x PUs). */
+int profile_set_workers(struct plan *p, const char *spec, const struct topo *t,
+			const char *where, char *err, size_t errlen)
+{
+	unsigned v[PLAN_MAX_COUNTS];
+	size_t n;
+
+	if (parse_workers(spec, t, where, v, &n, err, errlen) < 0)
+		return -1;
 	memcpy(p->workers, v, n * sizeof *v);
 	p->nworkers = n;
 	bufprintf(p->workers_spec, sizeof p->workers_spec, "%s", spec);
@@ -642,6 +655,7 @@ static int json_workload(struct plan *p, const char *name, const cJSON *params, 
 	pw->wl = wl;
 	pw->cfg = xcalloc(1, wl->cfg_size);
 	pw->label[0] = '\0';
+	pw->nworkers = 0;
 	params_defaults(wl->params, pw->cfg);
 	p->nwl++;   /* owned by the plan from here, freed by plan_free on error */
 	cJSON_ArrayForEach(v, params) {
@@ -664,10 +678,10 @@ static int json_workload(struct plan *p, const char *name, const cJSON *params, 
 }
 
 /* The "workloads" key: {"fib": {...}} or [{"workload": "fib", "params": {...}}]. */
-static int json_workloads(struct plan *p, const cJSON *w, const char *src, char *err,
-			  size_t errlen)
+static int json_workloads(struct plan *p, const cJSON *w, const char *src,
+			  const struct topo *t, char *err, size_t errlen)
 {
-	static const char *const entry_keys[] = { "workload", "params" };
+	static const char *const entry_keys[] = { "workload", "params", "workers" };
 	const cJSON *v;
 	int i = 0;
 
@@ -691,8 +705,9 @@ static int json_workloads(struct plan *p, const cJSON *w, const char *src, char 
 				return -1;
 			}
 			cJSON_ArrayForEach(k, v) {
-				if (strcmp(k->string, "workload") != 0 && strcmp(k->string, "params") != 0)
-					return unknown_key(path, k->string, entry_keys, 2, err, errlen);
+				if (strcmp(k->string, "workload") != 0 && strcmp(k->string, "params") != 0 &&
+				    strcmp(k->string, "workers") != 0)
+					return unknown_key(path, k->string, entry_keys, 3, err, errlen);
 			}
 			name = cJSON_GetObjectItemCaseSensitive(v, "workload");
 			if (!cJSON_IsString(name)) {
@@ -703,6 +718,17 @@ static int json_workloads(struct plan *p, const cJSON *w, const char *src, char 
 					  cJSON_GetObjectItemCaseSensitive(v, "params"), path, err,
 					  errlen) < 0)
 				return -1;
+			k = cJSON_GetObjectItemCaseSensitive(v, "workers");
+			if (k != NULL) {
+				struct plan_workload *pw = &p->wls[p->nwl - 1];
+				char text[4096], sub[320];
+
+				bufprintf(sub, sizeof sub, "%s.workers", path);
+				if (json_text(k, sub, text, sizeof text, err, errlen) < 0 ||
+				    parse_workers(text, t, sub, pw->workers, &pw->nworkers, err,
+						  errlen) < 0)
+					return -1;
+			}
 		}
 	} else {
 		bufprintf(err, errlen, "%s: workloads: want an object or a list", src);
@@ -755,7 +781,7 @@ static int json_apply(struct plan *p, const cJSON *root, const char *src, const 
 	for (size_t i = 0; i < p->nwl; i++)
 		free(p->wls[i].cfg);
 	p->nwl = 0;
-	if (json_workloads(p, v, src, err, errlen) < 0)
+	if (json_workloads(p, v, src, t, err, errlen) < 0)
 		return -1;
 
 #define KEY(name) (bufprintf(where, sizeof where, "%s: %s", src, name), \

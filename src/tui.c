@@ -414,6 +414,7 @@ static int apply_setting(struct tui *t, int s, const char *v)
 		break;
 	case SET_WORKERS:
 		rc = profile_set_workers(&tmp, v, t->topo, "workers", err, sizeof err);
+		plan_clear_entry_workers(&tmp);
 		break;
 	case SET_RUNS:
 		rc = profile_set_uint(&tmp.runs, v, 1, 100000, "runs", err, sizeof err);

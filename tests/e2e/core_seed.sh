@@ -16,12 +16,27 @@ json_check - <<'EOF'
 res = d["results"]
 assert res, "no results"
 got = {r["workload"] for r in res}
-assert got == {"fib", "heavy"}, got
+want = {"fib": 192237, "heavy": 2999997000000,
+        # 'A', 'B', 'C' as items 1, 2, 3 of producer 0: ((s + 1) << 16) | 0
+        "prodcons": (1 + 2 + 3) << 16,
+        # d[i] = i * 10 for i in range(5)
+        "shdict": 100}
+assert got <= set(want) and {"fib", "heavy"} <= got, got
 for r in res:
-    want = {"fib": 192237, "heavy": 2999997000000}[r["workload"]]
-    assert r["checksum"] == want, (r["command"], r["checksum"], want)
-    assert r["expected"] == want and r["verified"] is True, r["command"]
-    assert r["tasks"] == 4, (r["command"], r["tasks"])
+    w = want[r["workload"]]
+    assert r["checksum"] == w, (r["command"], r["checksum"], w)
+    assert r["expected"] == w and r["verified"] is True, r["command"]
+    if r["workload"] in ("fib", "heavy"):
+        assert r["tasks"] == 4, (r["command"], r["tasks"])
+    if r["workload"] == "prodcons":
+        assert r["params"]["items"] == "3" and r["ops"] == 3, r["command"]
+        assert r["mode"] == "single" or r["workers"] == 1, r["command"]
+    if r["workload"] == "shdict":
+        assert r["params"]["keys"] == "5" and r["params"]["backend"] == "server", r["command"]
+        assert r["mode"] == "single" or r["workers"] == 5, r["command"]
+        assert r["metrics"]["entries"] == 5 and r["metrics"]["list_length"] == 5, r["metrics"]
+if "prodcons" in got:
+    assert len(res) == 12, [r["command"] for r in res]
 EOF
 # the table went to stderr, and -q kept progress lines out of it
 has "command" "$T/err"

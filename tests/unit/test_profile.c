@@ -287,6 +287,37 @@ Test(profile, workloads_array_twice_gets_distinct_labels)
 	cr_assert_str_neq(p.wls[0].label, p.wls[1].label);
 }
 
+/* A list entry's own "workers" replaces the plan's for that entry only;
+ * -n (profile_set_workers + plan_clear_entry_workers, as cli.c does) drops it. */
+Test(profile, entry_workers_override_the_plan)
+{
+	struct plan_config *v;
+	size_t n;
+
+	tprof_ok("{\"workloads\": [{\"workload\": \"fib\"}, {\"workload\": \"shdict\", "
+		 "\"workers\": [5]}, {\"workload\": \"heavy\", \"workers\": \"cores\"}], "
+		 "\"modes\": [\"single\", \"pool\"], \"workers\": [1, 2]}");
+	cr_assert_eq(p.nwl, 3);
+	n = plan_expand(&p, &v);
+	/* fib: single + pool 1, 2; shdict: single + pool 5; heavy: single + pool 8 */
+	cr_assert_eq(n, 7);
+	cr_assert(v[0].wl == 0 && v[0].mode == MODE_SINGLE && v[0].workers == 1);
+	cr_assert(v[1].wl == 0 && v[1].workers == 1 && v[2].workers == 2);
+	cr_assert(v[3].wl == 1 && v[3].mode == MODE_SINGLE);
+	cr_assert(v[4].wl == 1 && v[4].mode == MODE_POOL && v[4].workers == 5);
+	cr_assert(v[6].wl == 2 && v[6].mode == MODE_POOL && v[6].workers == 8);
+	free(v);
+	cr_assert_eq(profile_set_workers(&p, "3", topo, "-n", err, sizeof err), 0, "%s", err);
+	plan_clear_entry_workers(&p);
+	n = plan_expand(&p, &v);
+	cr_assert_eq(n, 6);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(v[i].workers, v[i].mode == MODE_SINGLE ? 1u : 3u);
+	free(v);
+	tprof_bad("{\"workloads\": [{\"workload\": \"fib\", \"workers\": \"many\"}]}",
+		  "workloads[0].workers", "'many'", NULL);
+}
+
 /* Resolve a worker spec on synthetic topology desc; compare with want. */
 static void tprof_workers(const char *desc, const char *spec, const char *want)
 {
