@@ -4,6 +4,7 @@
  * reported as medians and ratios (the machines are small and noisy).
  */
 #include "bench.h"
+#include "bench_ipc.h"
 
 #include <math.h>
 #include <signal.h>
@@ -315,6 +316,8 @@ int bench_main(int argc, char **argv)
 		else
 			printf("  %.2f%% of one core (goal <= 2%%)\n", pct);
 	}
+	/* 8. the prodcons queues and the shdict backends (bench_ipc.c) */
+	bench_ipc(stdout);
 	topo_free(t);
 	return EXIT_OK;
 }
