@@ -66,6 +66,8 @@ static void fmt_ratio(double v, const char *suffix, char *buf, size_t len)
 {
 	if (!isfinite(v))
 		bufprintf(buf, len, "-");
+	else if (v > 0 && v < 0.095)
+		bufprintf(buf, len, "%.2g%s", v, suffix);   /* 0.0027x, not 0.00x */
 	else
 		bufprintf(buf, len, "%.2f%s", v, suffix);
 }
