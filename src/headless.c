@@ -89,10 +89,14 @@ static void print_table(FILE *out, const struct engine *e)
 		const struct bt_result *r = engine_result(e, i);
 		char med[24], sd[24], mn[24], mx[24], num[24], rate[48], sp[16], ef[16];
 
-		headless_fmt_time(r->time.median, med, sizeof med);
-		headless_fmt_time(r->time.stddev, sd, sizeof sd);
-		headless_fmt_time(r->time.min, mn, sizeof mn);
-		headless_fmt_time(r->time.max, mx, sizeof mx);
+		/* a run that failed before it started (e.g. a queue the system
+		 * refused) has no time worth showing */
+		bool timed = !(r->failed && r->time.max <= 0);
+
+		headless_fmt_time(timed ? r->time.median : NAN, med, sizeof med);
+		headless_fmt_time(timed ? r->time.stddev : NAN, sd, sizeof sd);
+		headless_fmt_time(timed ? r->time.min : NAN, mn, sizeof mn);
+		headless_fmt_time(timed ? r->time.max : NAN, mx, sizeof mx);
 		headless_fmt_rate(r->throughput, num, sizeof num);
 		bufprintf(rate, sizeof rate, "%s %s", num, isfinite(r->throughput) ? r->unit : "");
 		fmt_ratio(r->speedup, "x", sp, sizeof sp);
