@@ -94,11 +94,11 @@ struct tui {
 	int refresh_ms;
 	SCREEN *scr;
 
-	/* settings: every registered workload, selected or not */
-	const struct workload *const *wls;
-	size_t nwl;
-	bool *sel;
-	void **cfg;
+	/* settings: one row per workload entry of the profile (a workload may
+	 * appear several times with other parameters or worker counts), then
+	 * every other registered workload, unselected, with its defaults */
+	struct plan rows;          /* only its wls are used */
+	bool sel[PLAN_MAX_WL];
 	struct plan base;          /* modes, workers, runs ... (its wls unused) */
 	int col, row[COL_COUNT];
 
@@ -414,7 +414,8 @@ static int apply_setting(struct tui *t, int s, const char *v)
 		break;
 	case SET_WORKERS:
 		rc = profile_set_workers(&tmp, v, t->topo, "workers", err, sizeof err);
-		plan_clear_entry_workers(&tmp);
+		if (rc == 0)
+			plan_clear_entry_workers(&t->rows);   /* the new counts apply to all */
 		break;
 	case SET_RUNS:
 		rc = profile_set_uint(&tmp.runs, v, 1, 100000, "runs", err, sizeof err);
@@ -444,24 +445,25 @@ static int apply_setting(struct tui *t, int s, const char *v)
  * cross-parameter check; the old value stays on error. */
 static int apply_param(struct tui *t, size_t i, const struct param_desc *d, const char *v)
 {
-	const struct workload *wl = t->wls[i];
+	const struct workload *wl = t->rows.wls[i].wl;
 	void *old = xmalloc(wl->cfg_size);
 	char where[96], err[320];
 	int rc;
 
-	memcpy(old, t->cfg[i], wl->cfg_size);
+	memcpy(old, t->rows.wls[i].cfg, wl->cfg_size);
 	bufprintf(where, sizeof where, "%s.%s", wl->name, d->name);
-	rc = params_set(wl->params, t->cfg[i], where, d->name, v, err, sizeof err);
+	rc = params_set(wl->params, t->rows.wls[i].cfg, where, d->name, v, err, sizeof err);
 	if (rc == 0 && wl->check != NULL)
-		rc = wl->check(t->cfg[i], err, sizeof err);
+		rc = wl->check(t->rows.wls[i].cfg, err, sizeof err);
 	if (rc < 0) {
-		memcpy(t->cfg[i], old, wl->cfg_size);
+		memcpy(t->rows.wls[i].cfg, old, wl->cfg_size);
 		status(t, true, "%s", err);
 	} else {
 		char now[200];
 
-		params_format(d, t->cfg[i], now, sizeof now);
+		params_format(d, t->rows.wls[i].cfg, now, sizeof now);
 		status(t, false, "%s = %s", where, now);
+		profile_label_workloads(&t->rows);   /* e.g. prodcons/pipe -> prodcons/ring */
 	}
 	free(old);
 	return rc;
@@ -472,7 +474,7 @@ static int nparams(const struct tui *t, size_t i)
 {
 	int n = 0;
 
-	for (const struct param_desc *d = t->wls[i]->params; d->name != NULL; d++)
+	for (const struct param_desc *d = t->rows.wls[i].wl->params; d->name != NULL; d++)
 		n++;
 	return n;
 }
@@ -481,9 +483,9 @@ static int nparams(const struct tui *t, size_t i)
 static int col_rows(const struct tui *t, int c)
 {
 	if (c == COL_WL)
-		return (int)t->nwl;
+		return (int)t->rows.nwl;
 	if (c == COL_PARAM)
-		return t->nwl ? nparams(t, (size_t)t->row[COL_WL]) : 0;
+		return t->rows.nwl ? nparams(t, (size_t)t->row[COL_WL]) : 0;
 	return SET_COUNT;
 }
 
@@ -501,9 +503,9 @@ static void edit_begin(struct tui *t)
 
 		if (t->edit_row >= col_rows(t, COL_PARAM))
 			return;
-		d = &t->wls[w]->params[t->edit_row];
-		params_format(d, t->cfg[w], t->edit, sizeof t->edit);
-		bufprintf(t->edit_what, sizeof t->edit_what, "%s.%s", t->wls[w]->name, d->name);
+		d = &t->rows.wls[w].wl->params[t->edit_row];
+		params_format(d, t->rows.wls[w].cfg, t->edit, sizeof t->edit);
+		bufprintf(t->edit_what, sizeof t->edit_what, "%s.%s", t->rows.wls[w].wl->name, d->name);
 	} else {
 		setting_text(t, t->edit_row, false, t->edit, sizeof t->edit);
 		if (t->edit_row == SET_WORKERS)
@@ -523,7 +525,7 @@ static void edit_commit(struct tui *t)
 	if (t->edit_col == COL_PARAM) {
 		size_t w = (size_t)t->row[COL_WL];
 
-		apply_param(t, w, &t->wls[w]->params[t->edit_row], t->edit);
+		apply_param(t, w, &t->rows.wls[w].wl->params[t->edit_row], t->edit);
 	} else {
 		apply_setting(t, t->edit_row, t->edit);
 	}
@@ -592,18 +594,18 @@ static void toggle(struct tui *t)
 	size_t w = (size_t)t->row[COL_WL];
 
 	if (t->col == COL_WL) {
-		if (t->nwl == 0)
+		if (t->rows.nwl == 0)
 			return;
 		t->sel[w] = !t->sel[w];
-		status(t, false, "%s %s", t->wls[w]->name, t->sel[w] ? "selected" : "deselected");
+		status(t, false, "%s %s", t->rows.wls[w].wl->name, t->sel[w] ? "selected" : "deselected");
 	} else if (t->col == COL_PARAM) {
 		const struct param_desc *d;
 
 		if (t->row[COL_PARAM] >= col_rows(t, COL_PARAM))
 			return;
-		d = &t->wls[w]->params[t->row[COL_PARAM]];
+		d = &t->rows.wls[w].wl->params[t->row[COL_PARAM]];
 		if (d->type == PT_ENUM) {
-			unsigned cur = *(const unsigned *)(const void *)((const char *)t->cfg[w] +
+			unsigned cur = *(const unsigned *)(const void *)((const char *)t->rows.wls[w].cfg +
 									  d->offset);
 			unsigned n = 0;
 
@@ -640,15 +642,15 @@ static void start_run(struct tui *t)
 	for (size_t i = 0; i < p->nwl; i++)
 		free(p->wls[i].cfg);
 	p->nwl = 0;
-	for (size_t i = 0; i < t->nwl; i++) {
-		int k;
+	for (size_t i = 0; i < t->rows.nwl; i++) {
+		const struct plan_workload *row = &t->rows.wls[i];
 
 		if (!t->sel[i])
 			continue;
-		k = plan_workload(p, t->wls[i]->name);
-		if (k < 0)
-			break;
-		memcpy(p->wls[k].cfg, t->cfg[i], t->wls[i]->cfg_size);
+		p->wls[p->nwl] = *row;
+		p->wls[p->nwl].cfg = xmalloc(row->wl->cfg_size);
+		memcpy(p->wls[p->nwl].cfg, row->cfg, row->wl->cfg_size);
+		p->nwl++;
 	}
 	if (p->nwl == 0) {
 		plan_free(p);
@@ -835,6 +837,12 @@ static int draw_header(struct tui *t)
 	return 1 + (int)rows;
 }
 
+/* A settings row's name: its label when the workload is listed twice. */
+static const char *row_name(const struct plan_workload *pw)
+{
+	return pw->label[0] != '\0' ? pw->label : pw->wl->name;
+}
+
 /* The settings: workloads | parameters of the focused one | run settings. */
 static void draw_settings(struct tui *t, int y, int h)
 {
@@ -842,25 +850,49 @@ static void draw_settings(struct tui *t, int y, int h)
 	size_t cw = (size_t)t->row[COL_WL];
 	char title[96], val[300];
 
+	/* scroll so the focused row stays visible */
+	size_t vis = h > 2 ? (size_t)(h - 2) : 0, first = 0;
+
+	if (vis > 0 && cw >= vis)
+		first = cw - vis + 1;
 	frame(t, y, 0, h, w1, "Workloads", t->col == COL_WL);
-	for (size_t i = 0; i < t->nwl && (int)i < h - 2; i++) {
+	for (size_t i = first; i < t->rows.nwl && i < first + vis; i++) {
 		bool f = t->col == COL_WL && (int)i == t->row[COL_WL];
 		attr_t a = f ? at(t, P_FOCUS, A_REVERSE) : (i == cw ? A_BOLD : A_NORMAL);
 
-		put(y + 1 + (int)i, 1, w1 - 2, a, "[%c] %-15s", t->sel[i] ? 'x' : ' ',
-		    t->wls[i]->name);
+		put(y + 1 + (int)(i - first), 1, w1 - 2, a, "[%c] %-15s", t->sel[i] ? 'x' : ' ',
+		    row_name(&t->rows.wls[i]));
 	}
-	bufprintf(title, sizeof title, "%s parameters", t->nwl ? t->wls[cw]->name : "");
-	frame(t, y, w1, h, w2, title, t->col == COL_PARAM);
-	if (t->nwl) {
-		int r = 0;
+	if (t->rows.nwl > 0) {
+		const struct plan_workload *pw = &t->rows.wls[cw];
+		char ws[64] = "";
 
-		for (const struct param_desc *d = t->wls[cw]->params; d->name && r < h - 2; d++, r++) {
+		if (pw->nworkers > 0) {
+			size_t used = 0;
+
+			for (size_t k = 0; k < pw->nworkers && used < sizeof ws; k++)
+				used += (size_t)snprintf(ws + used, sizeof ws - used, "%s%u",
+							 k ? "," : " (workers ", pw->workers[k]);
+			if (used < sizeof ws)
+				bufprintf(ws + used, sizeof ws - used, ")");
+		}
+		bufprintf(title, sizeof title, "%s parameters%s", row_name(pw), ws);
+	} else {
+		title[0] = '\0';
+	}
+	frame(t, y, w1, h, w2, title, t->col == COL_PARAM);
+	if (t->rows.nwl) {
+		int r = 0, nw = 10;   /* name column: the longest name, within reason */
+
+		for (const struct param_desc *d = t->rows.wls[cw].wl->params; d->name; d++)
+			nw = (int)strlen(d->name) > nw ? (int)strlen(d->name) : nw;
+		nw = nw > w2 / 2 ? w2 / 2 : nw;
+		for (const struct param_desc *d = t->rows.wls[cw].wl->params; d->name && r < h - 2; d++, r++) {
 			bool f = t->col == COL_PARAM && r == t->row[COL_PARAM];
 
-			params_format(d, t->cfg[cw], val, sizeof val);
-			put(y + 1 + r, w1 + 1, 11, at(t, P_CYAN, A_NORMAL), "%-10s", d->name);
-			put(y + 1 + r, w1 + 12, w2 - 13, f ? at(t, P_FOCUS, A_REVERSE) : A_NORMAL,
+			params_format(d, t->rows.wls[cw].cfg, val, sizeof val);
+			put(y + 1 + r, w1 + 1, nw + 1, at(t, P_CYAN, A_NORMAL), "%-*s", nw, d->name);
+			put(y + 1 + r, w1 + nw + 2, w2 - nw - 3, f ? at(t, P_FOCUS, A_REVERSE) : A_NORMAL,
 			    "%s", val);
 		}
 	}
@@ -1291,9 +1323,9 @@ static void draw(struct tui *t)
 	} else {
 		int maxp = 0, sh, rest, ph;
 
-		for (size_t i = 0; i < t->nwl; i++)
+		for (size_t i = 0; i < t->rows.nwl; i++)
 			maxp = nparams(t, i) > maxp ? nparams(t, i) : maxp;
-		sh = 2 + ((int)t->nwl > maxp ? (int)t->nwl : maxp);
+		sh = 2 + ((int)t->rows.nwl > maxp ? (int)t->rows.nwl : maxp);
 		sh = sh < 2 + SET_COUNT ? 2 + SET_COUNT : sh;
 		rest = h - sh;
 		if (rest < 8) {
@@ -1506,10 +1538,7 @@ static void tui_release(struct tui *t)
 	if (t->have_region)
 		shm_close(&t->region);
 	plan_free(&t->base);
-	for (size_t i = 0; i < t->nwl; i++)
-		free(t->cfg ? t->cfg[i] : NULL);
-	free(t->cfg);
-	free(t->sel);
+	plan_free(&t->rows);
 	for (size_t i = 0; i < t->ntopo; i++)
 		free(t->topo_lines[i]);
 	free(t->topo_lines);
@@ -1524,20 +1553,22 @@ static void tui_release(struct tui *t)
  * every other registered workload unselected with its defaults. */
 static int load_settings(struct tui *t, const char *name, char *err, size_t errlen)
 {
+	size_t nall;
+	const struct workload *const *all = workload_all(&nall);
+
 	if (profile_load(&t->base, name ? name : "default", t->topo, err, errlen) < 0)
 		return -1;
-	t->wls = workload_all(&t->nwl);
-	t->sel = xcalloc(t->nwl ? t->nwl : 1, sizeof *t->sel);
-	t->cfg = xcalloc(t->nwl ? t->nwl : 1, sizeof *t->cfg);
-	for (size_t i = 0; i < t->nwl; i++) {
-		t->cfg[i] = xcalloc(1, t->wls[i]->cfg_size);
-		params_defaults(t->wls[i]->params, t->cfg[i]);
-		for (size_t k = 0; k < t->base.nwl; k++) {
-			if (t->base.wls[k].wl == t->wls[i]) {
-				memcpy(t->cfg[i], t->base.wls[k].cfg, t->wls[i]->cfg_size);
-				t->sel[i] = true;
-				break;
-			}
+	plan_copy(&t->rows, &t->base);
+	for (size_t i = 0; i < t->rows.nwl; i++)
+		t->sel[i] = true;
+	for (size_t i = 0; i < nall && t->rows.nwl < PLAN_MAX_WL; i++) {
+		bool listed = false;
+
+		for (size_t k = 0; k < t->base.nwl; k++)
+			listed |= t->base.wls[k].wl == all[i];
+		if (!listed) {
+			t->sel[t->rows.nwl] = false;
+			plan_workload(&t->rows, all[i]->name);
 		}
 	}
 	return 0;
@@ -1548,10 +1579,10 @@ static int bench_settings(struct tui *t, unsigned workers, char *err, size_t err
 {
 	char spec[32];
 
-	for (size_t i = 0; i < t->nwl; i++)
-		t->sel[i] = strcmp(t->wls[i]->name, "fib") == 0;
-	for (size_t i = 0; i < t->nwl; i++) {
-		if (t->sel[i] && params_set(t->wls[i]->params, t->cfg[i], "bench", "n",
+	for (size_t i = 0; i < t->rows.nwl; i++)
+		t->sel[i] = strcmp(t->rows.wls[i].wl->name, "fib") == 0;
+	for (size_t i = 0; i < t->rows.nwl; i++) {
+		if (t->sel[i] && params_set(t->rows.wls[i].wl->params, t->rows.wls[i].cfg, "bench", "n",
 					    "40,40,40,40,40,40,40,40,40,40,40,40,40,40,40,40,"
 					    "40,40,40,40,40,40,40,40,40,40,40,40,40,40,40,40",
 					    err, errlen) < 0)

@@ -2,6 +2,8 @@
 # The dashboard in a non-UTF-8 locale (LC_ALL=C) with NO_COLOR set: line
 # drawing falls back to ASCII (+ - |), no escape sequence for colour is
 # sent, a too-small terminal gets the message and recovers; q quits with 0.
+# It runs the ipc profile, whose workloads appear several times with other
+# parameters: each entry is a row of its own, named by its label.
 set -u
 : "${BENCHTOP:?set BENCHTOP to the benchtop binary}"
 command -v tmux >/dev/null 2>&1 || { echo "skip: tmux not installed"; exit 77; }
@@ -36,11 +38,15 @@ wait_for() {
 }
 
 $T new-session -d -x 90 -y 28 \
-	"cd '$TMP' && LC_ALL=C NO_COLOR=1 sh -c 'echo \$\$ > pid; exec \"$BENCHTOP\"'; echo EXIT=\$? > '$TMP/exit'; sleep 60" ||
+	"cd '$TMP' && LC_ALL=C NO_COLOR=1 sh -c 'echo \$\$ > pid; exec \"$BENCHTOP\" -p ipc'; echo EXIT=\$? > '$TMP/exit'; sleep 60" ||
 	fail "cannot start tmux"
 wait_for "Workloads" 10 || fail "the dashboard did not start"
 screen | grep -Eq '^\+-.*Workloads' || fail "no ASCII box corner before the Workloads title"
 screen | grep -q '[─│┌└]' && fail "Unicode line drawing in the C locale"
+for row in prodcons/ring prodcons/pipe prodcons/mq shdict/lockfree shdict/server#2; do
+	screen | grep -Eq "^\|\[x\] $row " || fail "no selected row $row"
+done
+screen | grep -Eq '^\|\[ \] fib ' || fail "fib (not in the profile) is not offered unselected"
 # -e: with escapes; NO_COLOR means no foreground/background colour set
 ESC=$(printf '\033')
 $T capture-pane -e -p | grep -Eq "$ESC\\[([0-9;]*;)?(3[0-7]|4[0-7]|38;|48;)" &&
