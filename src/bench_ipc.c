@@ -336,12 +336,13 @@ static uint64_t bare_socket(const struct bare_cfg *c, struct bare_shared *b, uns
 
 	bare_barrier(b);
 	for (uint64_t i = 0; i < c->n; i++) {
+		/* waiting as shdict's server backend waits: poll, then sleep */
 		if (me == 1) {
 			if (send(fd, req, sizeof req, 0) != sizeof req ||
-			    recv(fd, ack, sizeof ack, 0) != sizeof ack)
+			    shdict_recv_spin(fd, ack, sizeof ack) != sizeof ack)
 				return n;
 		} else {
-			if (recv(fd, req, sizeof req, 0) != sizeof req ||
+			if (shdict_recv_spin(fd, req, sizeof req) != sizeof req ||
 			    send(fd, ack, sizeof ack, 0) != sizeof ack)
 				return n;
 		}

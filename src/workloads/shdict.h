@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* The 64-bit hash of a key (the splitmix64 finaliser: a bijection). */
 static inline uint64_t shdict_hash(uint64_t key)
@@ -28,6 +29,15 @@ static inline uint64_t shdict_home(uint64_t key, uint64_t slots)
 /* Slots of the automatic table size for `keys` keys: the smallest power of
  * two at least twice the key count, at least 16. */
 uint64_t shdict_auto_slots(uint64_t keys);
+
+/* How long a server round trip polls for its answer before it sleeps:
+ * the answer takes microseconds when the peer runs, and on a virtual
+ * machine a sleep and wake-up cost tens of them. */
+#define SHDICT_SPIN_NS 50000ull
+
+/* recv() on a blocking socket, polling (MSG_DONTWAIT, yielding the CPU)
+ * for up to SHDICT_SPIN_NS before it sleeps. Returns what recv returns. */
+ssize_t shdict_recv_spin(int fd, void *buf, size_t len);
 
 /* Prefault len bytes at p for writing in the calling process: a process
  * forked after the memory was mapped has no page-table entries for it. */
