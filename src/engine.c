@@ -631,6 +631,14 @@ static _Noreturn void child_main(struct engine *e, unsigned index, unsigned slot
 		SLOT_SET(slot, state, SLOT_IDLE);
 		shm_slot_end(slot);
 	}
+	uint64_t done = 0;
+	struct wl_env env = {
+		.cfg = e->pw->cfg, .shared = e->wlshared, .slot = slot, .index = index,
+		.nprocs = e->nprocs, .workers = c->workers, .mode = c->mode, .done = &done,
+	};
+
+	if (wl->kind == WL_GROUP && wl->attach != NULL)
+		wl->attach(&env);
 	if (c->mode != MODE_PROCESS)
 		child_barrier(e);
 	atomic_store_explicit(&rec->start_ns, now_ns(), memory_order_relaxed);
@@ -652,12 +660,6 @@ static _Noreturn void child_main(struct engine *e, unsigned index, unsigned slot
 			}
 		}
 	} else {
-		uint64_t done = 0;
-		struct wl_env env = {
-			.cfg = e->pw->cfg, .shared = e->wlshared, .slot = slot, .index = index,
-			.nprocs = e->nprocs, .workers = c->workers, .mode = c->mode, .done = &done,
-		};
-
 		child_fault(&e->plan->fault, index);
 		code = wl->run(&env);
 		atomic_store_explicit(&rec->ops, done, memory_order_relaxed);

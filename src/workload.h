@@ -122,6 +122,12 @@ struct workload {
 	/* WL_GROUP: initialise the shared area before each run; 0 or -1 + message. */
 	int (*prepare)(const void *cfg, void *shared, unsigned workers, enum bt_mode mode,
 		       char *err, size_t errlen);
+	/* WL_GROUP, in the worker, before the start barrier: per-process set-up
+	 * that is not the work (e.g. populating the page tables of the shared
+	 * area, which a child of fork lacks). Outside the timing in single and
+	 * pool mode, where it counts as start-up; inside it in process mode,
+	 * which has no barrier. Optional. */
+	void (*attach)(const struct wl_env *env);
 	/* WL_GROUP, in the worker: run process env->index; returns its exit code. */
 	int (*run)(const struct wl_env *env);
 	/* WL_GROUP: check the run's result after every process was reaped. */

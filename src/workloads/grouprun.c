@@ -66,6 +66,8 @@ static _Noreturn void gr_child(const struct workload *wl, const void *cfg, void 
 		SLOT_SET(slot, state, SLOT_IDLE);
 		shm_slot_end(slot);
 	}
+	if (wl->attach != NULL)
+		wl->attach(&env);
 	if (mode != MODE_PROCESS) {
 		atomic_fetch_add_explicit(&ctl->ready, 1, memory_order_acq_rel);
 		for (;;) {

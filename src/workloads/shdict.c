@@ -17,8 +17,9 @@
  * is half the size of one with separate words, which matters because every
  * insert is a cache miss. The list is an array of 32-bit key + 1 with a
  * length.
- * Each process prefaults the table and list when it starts (inside the
- * timing): a child of fork has no page-table entries for the shared area,
+ * Each writer populates the page tables of the table and list before the
+ * start barrier (attach: start-up, outside the timing in single and pool
+ * mode): a child of fork has no page-table entries for the shared area,
  * and a fault for every 4 KiB page first written at random costs more than
  * the inserts themselves. Backends:
  * - lock: one process-shared robust mutex around table and list.
@@ -582,7 +583,6 @@ static int sd_writer_shared(const struct shdict_cfg *c, const struct wl_env *env
 	bool single = env->mode == MODE_SINGLE;
 	int err = 0;
 
-	sd_populate_all(h);
 	if (c->die_holding_lock != PARAM_NONE && !single) {
 		if (env->index == c->die_holding_lock)
 			sd_die_holding_lock(h, lo, lo < hi);
@@ -883,6 +883,17 @@ static int sd_server(const struct shdict_cfg *c, const struct wl_env *env)
 }
 
 /* Run process env->index: a writer, or the server. */
+/* Before the barrier: a writer that stores into the shared table and list
+ * (every backend but server's writers) populates their page tables. */
+static void sd_attach(const struct wl_env *env)
+{
+	const struct shdict_cfg *c = env->cfg;
+	struct sd_shared *h = env->shared;
+
+	if (h->magic == SD_MAGIC && (c->backend != SDB_SERVER || env->mode == MODE_SINGLE))
+		sd_populate_all(h);
+}
+
 static int sd_run(const struct wl_env *env)
 {
 	const struct shdict_cfg *c = env->cfg;
@@ -1028,6 +1039,7 @@ const struct workload wl_shdict = {
 	.nprocs = sd_nprocs,
 	.shared_size = sd_shared_size,
 	.prepare = sd_prepare,
+	.attach = sd_attach,
 	.run = sd_run,
 	.verify = sd_verify,
 	.cleanup = sd_cleanup,
