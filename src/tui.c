@@ -907,6 +907,15 @@ static void draw_settings(struct tui *t, int y, int h)
 	}
 }
 
+/* Whether the configuration running now is a group workload's (known only
+ * to the dashboard that runs it, not to watch). */
+static bool cur_is_group(const struct tui *t)
+{
+	if (t->e == NULL || t->run_plan == NULL || t->hv.config_index >= engine_nconfigs(t->e))
+		return false;
+	return t->run_plan->wls[engine_config(t->e, t->hv.config_index)->wl].wl->kind == WL_GROUP;
+}
+
 /* Role name of slot i for the row. */
 static const char *role_of(const struct tui *t, const struct slot_view *s, unsigned i)
 {
@@ -979,6 +988,7 @@ static void draw_procs(struct tui *t, int y, int h)
 		return;
 	}
 	unsigned shown = (unsigned)(h - 3);
+	bool group = cur_is_group(t);
 
 	for (unsigned i = 0; i < t->nsnap && i < shown; i++) {
 		const struct slot_view *s = &t->snap[i];
@@ -1002,13 +1012,25 @@ static void draw_procs(struct tui *t, int y, int h)
 			bufprintf(cpu, sizeof cpu, "%d", s->cpu);
 		headless_fmt_rate(s->state == SLOT_RUNNING ? t->prev[i].rate : NAN, rate,
 				  sizeof rate);
-		put(yy, 1, 8, A_NORMAL, "%8d", (int)s->pid);
+		if (s->pid > 0)
+			put(yy, 1, 8, A_NORMAL, "%8d", (int)s->pid);
+		else
+			put(yy, 1, 8, A_NORMAL, "%8s", "-");   /* forked, not yet running */
 		put(yy, 10, 4, A_NORMAL, "%4u", s->index);
 		put(yy, 15, 9, A_NORMAL, "%-9s", role_of(t, s, i));
 		put(yy, 25, 8, sa, "%-8s", shm_state_name(s->state));
 		put(yy, 34, 4, A_NORMAL, "%4s", cpu);
-		put(yy, 39, 7, A_NORMAL, "%7s", task);
-		put(yy, 47, 8, A_NORMAL, "%8llu", (unsigned long long)s->tasks_done);
+		if (group) {
+			/* a group process has no tasks: its items or ops done instead */
+			char done[24];
+
+			headless_fmt_rate((double)s->ops_done, done, sizeof done);
+			put(yy, 39, 7, A_NORMAL, "%7s", "-");
+			put(yy, 47, 8, A_NORMAL, "%8s", done);
+		} else {
+			put(yy, 39, 7, A_NORMAL, "%7s", task);
+			put(yy, 47, 8, A_NORMAL, "%8llu", (unsigned long long)s->tasks_done);
+		}
 		put(yy, 56, 10, A_NORMAL, "%10s", rate);
 		if (bw > 4 && (s->ops_total > 0 || run_ops > 0)) {
 			/* a pool worker's total is not known in advance: its share of the run */

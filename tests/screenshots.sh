@@ -1,7 +1,7 @@
 #!/bin/sh
 # make screenshots: drive the real dashboard in tmux (120x36) through idle,
 # a running pool, results, the scaling chart, the topology view and the help
-# overlay; capture each pane with its colours (tmux capture-pane -e), turn
+# overlay, then a producer/consumer run (ipc); capture each pane with its colours (tmux capture-pane -e), turn
 # the ANSI text into HTML (aha) and the HTML into PNG (wkhtmltoimage, from
 # Debian's wkhtmltopdf) in screenshots/.
 set -u
@@ -103,4 +103,43 @@ $T send-keys Tab '?'
 sleep 0.3
 shot help
 $T send-keys x q
+sleep 0.5
+
+# a second dashboard: prodcons through the ring (2 consumers, busy work per
+# item) then the shdict server backend, so the rows show their roles
+i=0
+while [ -s "$TMP/pid" ] && kill -0 "$(cat "$TMP/pid")" 2>/dev/null && [ "$i" -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+$T kill-server 2>/dev/null
+rm -f "$TMP/pid"
+cat >"$TMP/ipc.json" <<'EOF'
+{
+  "name": "ipc-shot",
+  "description": "prodcons over the ring and the shdict server, single vs 2 workers",
+  "workloads": [
+    { "workload": "prodcons",
+      "params": { "queue": "ring", "items": 200000000, "producers": 2, "work": 20 } },
+    { "workload": "shdict", "params": { "backend": "server", "keys": 20000 } },
+    { "workload": "shdict", "params": { "backend": "lockfree", "keys": 4000000 } }
+  ],
+  "modes": ["single", "pool"],
+  "workers": "2",
+  "runs": 2,
+  "warmup": 0
+}
+EOF
+$T new-session -d -x 120 -y 36 \
+	"cd '$TMP' && sh -c 'echo \$\$ > pid; exec \"$BENCHTOP\" -p ipc.json'; sleep 60" ||
+	fail "cannot start tmux"
+wait_for "Workloads" 10 || fail "the dashboard did not start (ipc)"
+$T send-keys Enter
+wait_for 'Processes: prodcons pool w=2 +measure' 90 || fail "never reached prodcons pool w=2"
+wait_for '^│ +[0-9]+ +3 producer +running' 10 || fail "no running producer rows"
+sleep 1
+shot ipc
+$T send-keys s
+sleep 1
+$T send-keys q
 sleep 0.5
