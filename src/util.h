@@ -55,4 +55,14 @@ const char *str_closest(const char *word, const char *const *names, size_t n);
  * overflows. */
 int parse_u64(const char *s, uint64_t *out);
 
+/* A hint to the CPU that this is a spin loop. */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
 #endif

@@ -29,6 +29,8 @@
 #include <linux/futex.h>
 #include <unistd.h>
 
+#include "util.h"
+
 #define RING_MAGIC 0x474e4952u /* "RING" */
 /* Polls of a condition before sleeping: about 10 microseconds. */
 #define RING_SPIN 512u
@@ -53,16 +55,6 @@ struct ring {
 	_Alignas(64) struct ring_evc space; /* sleep here for cons_tail to move */
 	_Alignas(64) unsigned char slots[];
 };
-
-/* A hint to the CPU that this is a spin loop. */
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield");
-#endif
-}
 
 /* futex(2) on a word of shared memory. */
 static long ring_futex(_Atomic uint32_t *word, int op, uint32_t val)

@@ -183,16 +183,6 @@ struct sd_shared {
 
 static unsigned sd_name_counter;
 
-/* A hint to the CPU that this is a spin loop. */
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield");
-#endif
-}
-
 /* Round up to a cache line. */
 static size_t line_up(size_t n)
 {
