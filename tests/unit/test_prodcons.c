@@ -17,6 +17,7 @@
 
 #include "shm.h"
 #include "workload.h"
+#include "tgroup.h"
 #include "workloads/grouprun.h"
 
 #define PC_TIMEOUT 60.0 /* seconds before a hung run is killed (and fails) */
@@ -213,35 +214,6 @@ Test(prodcons, latency_percentiles, .timeout = 120)
 	}
 }
 
-/* Prepare, fork every process of the run, reap them by pid (no barrier). */
-static void run_raw(const void *cfg, void *shared, unsigned workers, enum bt_mode mode)
-{
-	unsigned n = wl_prodcons.nprocs(cfg, workers, mode);
-	pid_t pids[16];
-	char err[256];
-
-	cr_assert(n <= 16);
-	cr_assert_eq(wl_prodcons.prepare(cfg, shared, workers, mode, err, sizeof err), 0, "%s",
-		     err);
-	for (unsigned i = 0; i < n; i++) {
-		struct wl_env env = { .cfg = cfg, .shared = shared, .index = i, .nprocs = n,
-				      .workers = workers, .mode = mode };
-
-		pids[i] = fork();
-		cr_assert_geq(pids[i], 0);
-		if (pids[i] == 0) {
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			_exit(wl_prodcons.run(&env));
-		}
-	}
-	for (unsigned i = 0; i < n; i++) {
-		int st;
-
-		cr_assert_eq(waitpid(pids[i], &st, 0), pids[i]);
-		cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "process %u: status %#x", i, st);
-	}
-}
-
 Test(prodcons, verify_rejects_what_did_not_happen, .timeout = 120)
 {
 	char err[256];
@@ -254,7 +226,7 @@ Test(prodcons, verify_rejects_what_did_not_happen, .timeout = 120)
 	struct wl_outcome out;
 
 	cr_assert_neq(shared, MAP_FAILED);
-	run_raw(cfg, shared, 2, MODE_POOL);
+	tgroup_run_raw(&wl_prodcons, cfg, shared, 2, MODE_POOL);
 	wl_prodcons.verify(cfg, shared, 2, MODE_POOL, &out);
 	cr_assert(out.verified, "%s", out.msg);
 	/* the same area judged against one item more must fail */

@@ -17,6 +17,7 @@
 
 #include "shm.h"
 #include "workload.h"
+#include "tgroup.h"
 #include "workloads/grouprun.h"
 #include "workloads/shdict.h"
 
@@ -214,34 +215,6 @@ Test(shdict, killed_writer_holding_a_stripe, .timeout = 120)
 	killed_holder("backend=striped");
 }
 
-/* Prepare, fork every process of the run, reap them by pid (no barrier). */
-static void run_raw(const void *cfg, void *shared, unsigned workers, enum bt_mode mode)
-{
-	unsigned n = wl_shdict.nprocs(cfg, workers, mode);
-	pid_t pids[16];
-	char err[256];
-
-	cr_assert(n <= 16);
-	cr_assert_eq(wl_shdict.prepare(cfg, shared, workers, mode, err, sizeof err), 0, "%s", err);
-	for (unsigned i = 0; i < n; i++) {
-		struct wl_env env = { .cfg = cfg, .shared = shared, .index = i, .nprocs = n,
-				      .workers = workers, .mode = mode };
-
-		pids[i] = fork();
-		cr_assert_geq(pids[i], 0);
-		if (pids[i] == 0) {
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			_exit(wl_shdict.run(&env));
-		}
-	}
-	for (unsigned i = 0; i < n; i++) {
-		int st;
-
-		cr_assert_eq(waitpid(pids[i], &st, 0), pids[i]);
-		cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "process %u: status %#x", i, st);
-	}
-}
-
 Test(shdict, verify_rejects_what_did_not_happen, .timeout = 120)
 {
 	for (size_t b = 0; b < 4; b++) {
@@ -258,7 +231,7 @@ Test(shdict, verify_rejects_what_did_not_happen, .timeout = 120)
 		struct wl_outcome out;
 
 		cr_assert_neq(shared, MAP_FAILED);
-		run_raw(cfg, shared, 2, MODE_POOL);
+		tgroup_run_raw(&wl_shdict, cfg, shared, 2, MODE_POOL);
 		wl_shdict.verify(cfg, shared, 2, MODE_POOL, &out);
 		cr_assert(out.verified, "%s: %s", be, out.msg);
 		wl_shdict.cleanup(cfg, shared, 2, MODE_POOL);
