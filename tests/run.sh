@@ -103,11 +103,12 @@ if [ "$mode" = all ] && [ -n "${UNIT_TESTS:-}" ]; then
 	fi
 fi
 
-# 2. End-to-end scripts, in name order (lib.sh is their shared library).
+# 2. End-to-end scripts, in name order (lib.sh and tmux_lib.sh are their
+#    shared libraries).
 for f in "$root"/tests/e2e/*.sh; do
 	[ -f "$f" ] || continue
 	name=$(basename "$f" .sh)
-	[ "$name" = lib ] && continue
+	case $name in lib | tmux_lib) continue ;; esac
 	start=$(now_ms)
 	(cd "$root" && timeout -k 5 "$E2E_TIMEOUT" sh "$f") >"$work/$name.log" 2>&1 </dev/null
 	rc=$?

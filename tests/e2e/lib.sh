@@ -17,9 +17,26 @@ export LC_ALL
 unset BENCHTOP_TOPOLOGY BENCHTOP_PROFILES
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/benchtop-$E2E_NAME.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
+# A script that starts benchtop in the background puts its pid in $bpid
+# (and other processes of its own in $kids): they are killed by pid if the
+# script ends early, then $T is removed.
+bpid=
+kids=
+e2e_cleanup() {
+	[ -n "$bpid" ] && kill -KILL "$bpid" 2>/dev/null
+	for k in $kids; do kill -KILL "$k" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap e2e_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# Whether pid is a live process (a zombie counts as gone).
+alive() {
+	[ -r "/proc/$1/stat" ] || return 1
+	st=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
 
 # Print a failure and leave the script with status 1.
 fail() {

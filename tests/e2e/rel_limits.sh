@@ -9,13 +9,6 @@
 ran=0
 why=
 
-# Whether pid is a live process (a zombie counts as gone).
-alive() {
-	[ -r "/proc/$1/stat" ] || return 1
-	st=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null)
-	[ -n "$st" ] && [ "$st" != Z ]
-}
-
 # (a) RLIMIT_NPROC
 nproc_cmd=
 if [ "$(id -u)" -ne 0 ]; then

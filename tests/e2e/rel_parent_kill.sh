@@ -4,23 +4,6 @@
 # and the next `benchtop clean`, or the next `benchtop run`, removes it.
 . "$(dirname "$0")/lib.sh"
 
-bpid=
-kids=
-# Kill whatever we started and is still there (by pid), then remove $T.
-cleanup() {
-	[ -n "$bpid" ] && kill -KILL "$bpid" 2>/dev/null
-	for k in $kids; do kill -KILL "$k" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
-# Whether pid is a live process (a zombie counts as gone).
-alive() {
-	[ -r "/proc/$1/stat" ] || return 1
-	st=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null)
-	[ -n "$st" ] && [ "$st" != Z ]
-}
-
 # kill_mid_run TAG: start a long pool run, SIGKILL benchtop once both
 # workers run, check they die within 1 s; leaves $seg, the stale segment.
 kill_mid_run() {

@@ -5,21 +5,6 @@
 # the finished result in it, leaves no worker and unlinks its stats segment.
 . "$(dirname "$0")/lib.sh"
 
-bpid=
-# Kill our benchtop (by pid) if the script dies early, then remove $T.
-cleanup() {
-	[ -n "$bpid" ] && kill -KILL "$bpid" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
-# Whether pid is a live process (a zombie counts as gone).
-alive() {
-	[ -r "/proc/$1/stat" ] || return 1
-	st=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null)
-	[ -n "$st" ] && [ "$st" != Z ]
-}
-
 # one_signal NAME NUMBER: the whole scenario for one signal.
 one_signal() {
 	sig=$1 num=$2

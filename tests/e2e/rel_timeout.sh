@@ -5,13 +5,6 @@
 # worker or segment is left.
 . "$(dirname "$0")/lib.sh"
 
-# Whether pid is a live process (a zombie counts as gone).
-alive() {
-	[ -r "/proc/$1/stat" ] || return 1
-	st=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null)
-	[ -n "$st" ] && [ "$st" != Z ]
-}
-
 t0=$(date +%s)
 expect_rc 1 run -w heavy -P heavy.iters=1M -m single,pool -n 2 -r 2 --warmup 0 \
 	-P fault.hang_task=1 --timeout 2 --json "$T/h.json"

@@ -6,21 +6,6 @@
 # next configuration, or stops there with --fail-fast. Nothing is left.
 . "$(dirname "$0")/lib.sh"
 
-bpid=
-# Kill our benchtop (by pid) if the script dies early, then remove $T.
-cleanup() {
-	[ -n "$bpid" ] && kill -KILL "$bpid" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
-# Whether pid is a live process (a zombie counts as gone).
-alive() {
-	[ -r "/proc/$1/stat" ] || return 1
-	st=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null)
-	[ -n "$st" ] && [ "$st" != Z ]
-}
-
 # 1. crash in task 1: both configurations ran, both failed, exit 1
 expect_rc 1 run -w heavy -P heavy.iters=5M -m single,pool -n 2 -r 2 --warmup 0 \
 	-P fault.crash_task=1 --json "$T/crash.json"
@@ -91,7 +76,6 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 wait "$bpid"
 rc=$?
 dead=$bpid
-bpid=
 [ $rc -eq 1 ] || fail "exit $rc after a killed worker, want 1: $(cat "$T/kill.err")"
 grep -Eq "^benchtop: heavy single w=1: worker 0 \(pid $w, task [0-3]\) killed by SIGKILL$" "$T/kill.err" ||
 	fail "report lacks index, pid, task: $(cat "$T/kill.err")"

@@ -4,38 +4,7 @@
 # sent, a too-small terminal gets the message and recovers; q quits with 0.
 # It runs the ipc profile, whose workloads appear several times with other
 # parameters: each entry is a row of its own, named by its label.
-set -u
-: "${BENCHTOP:?set BENCHTOP to the benchtop binary}"
-command -v tmux >/dev/null 2>&1 || { echo "skip: tmux not installed"; exit 77; }
-
-TMP=$(mktemp -d)
-SOCK="bt-ascii-$$"
-T="tmux -L $SOCK -f /dev/null"
-cleanup() {
-	if [ -s "$TMP/pid" ]; then
-		kill "$(cat "$TMP/pid")" 2>/dev/null
-	fi
-	$T kill-server 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
-
-fail() {
-	echo "FAIL: $*"
-	echo "--- screen:"
-	$T capture-pane -p 2>/dev/null
-	exit 1
-}
-screen() { $T capture-pane -p; }
-wait_for() {
-	i=0
-	while [ "$i" -lt "$(($2 * 10))" ]; do
-		screen | grep -Eq -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
+. "$(dirname "$0")/tmux_lib.sh"
 
 $T new-session -d -x 90 -y 28 \
 	"cd '$TMP' && LC_ALL=C NO_COLOR=1 sh -c 'echo \$\$ > pid; exec \"$BENCHTOP\" -p ipc'; echo EXIT=\$? > '$TMP/exit'; sleep 60" ||

@@ -3,46 +3,8 @@
 # run a pool of 2 workers, see one row per worker with live pids, see the
 # verified results row, export JSON and validate it, resize below 80x24 and
 # back, open help, quit; then check nothing is left running or mapped.
-set -u
-# The dashboard draws with Unicode line characters in a UTF-8 locale; the
-# patterns below expect them (tests/run.sh runs everything else under C).
-LC_ALL=C.UTF-8
-export LC_ALL
-: "${BENCHTOP:?set BENCHTOP to the benchtop binary}"
-command -v tmux >/dev/null 2>&1 || { echo "skip: tmux not installed"; exit 77; }
+. "$(dirname "$0")/tmux_lib.sh"
 command -v python3 >/dev/null 2>&1 || { echo "skip: python3 not installed"; exit 77; }
-
-TMP=$(mktemp -d)
-SOCK="bt-test-$$"
-T="tmux -L $SOCK -f /dev/null"
-cleanup() {
-	if [ -s "$TMP/pid" ]; then
-		kill "$(cat "$TMP/pid")" 2>/dev/null
-	fi
-	$T kill-server 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
-
-fail() {
-	echo "FAIL: $*"
-	echo "--- screen:"
-	$T capture-pane -p 2>/dev/null
-	exit 1
-}
-
-screen() { $T capture-pane -p; }
-
-# wait_for PATTERN SECONDS: poll the screen until grep -E matches
-wait_for() {
-	i=0
-	while [ "$i" -lt "$(($2 * 10))" ]; do
-		screen | grep -Eq -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
 
 cat >"$TMP/profile.json" <<'EOF'
 {

@@ -3,43 +3,7 @@
 # (in tmux) to a headless `benchtop run` in the background, see its label
 # and worker rows, let it end (SIGTERM by pid) and check watch exits with a
 # message; nothing is left running or mapped.
-set -u
-# The dashboard draws with Unicode line characters in a UTF-8 locale; the
-# patterns below expect them (tests/run.sh runs everything else under C).
-LC_ALL=C.UTF-8
-export LC_ALL
-: "${BENCHTOP:?set BENCHTOP to the benchtop binary}"
-command -v tmux >/dev/null 2>&1 || { echo "skip: tmux not installed"; exit 77; }
-
-TMP=$(mktemp -d)
-SOCK="bt-test-$$"
-T="tmux -L $SOCK -f /dev/null"
-RUN=""
-cleanup() {
-	[ -n "$RUN" ] && kill "$RUN" 2>/dev/null && wait "$RUN" 2>/dev/null
-	$T kill-server 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
-
-fail() {
-	echo "FAIL: $*"
-	echo "--- screen:"
-	$T capture-pane -p 2>/dev/null
-	exit 1
-}
-
-screen() { $T capture-pane -p; }
-
-wait_for() {
-	i=0
-	while [ "$i" -lt "$(($2 * 10))" ]; do
-		screen | grep -Eq -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
+. "$(dirname "$0")/tmux_lib.sh"
 
 # a pid that owns no region (our own shell): exit 2 and say why
 "$BENCHTOP" watch $$ >"$TMP/out" 2>"$TMP/err"
