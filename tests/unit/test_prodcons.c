@@ -24,20 +24,6 @@
 
 static const char *const queues[] = { "pipe", "mq", "ring" };
 
-/* Open file descriptors of this process. */
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	cr_assert_not_null(d);
-	while ((e = readdir(d)) != NULL)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
 /*
  * Run prodcons with the settings (NULL-terminated "name=value"), workers
  * consumers in mode, into res; asserts that the run started and every
@@ -68,16 +54,6 @@ static void expect_ok(const char *const *settings, unsigned workers, enum bt_mod
 	cr_assert_eq(res.out.ops, items);
 	cr_assert_eq(res.out.checksum, res.out.expected);
 	free(cfg);
-}
-
-/* The value of metric name in out; NAN when absent. */
-static double metric(const struct wl_outcome *out, const char *name)
-{
-	for (unsigned i = 0; i < out->nmetrics; i++) {
-		if (strcmp(out->metrics[i].name, name) == 0)
-			return out->metrics[i].value;
-	}
-	return NAN;
 }
 
 Test(prodcons, tutorial_defaults, .timeout = 120)
@@ -202,11 +178,11 @@ Test(prodcons, latency_percentiles, .timeout = 120)
 		snprintf(queue, sizeof queue, "queue=%s", queues[q]);
 		const char *const s[] = { queue, "items=64000", NULL };
 		void *cfg = run_pc(s, 1, MODE_POOL, NULL, &res);
-		double p50 = metric(&res.out, "latency_p50"), p99 = metric(&res.out, "latency_p99");
+		double p50 = tgroup_metric(&res.out, "latency_p50"), p99 = tgroup_metric(&res.out, "latency_p99");
 
 		cr_assert(res.out.verified, "%s", res.out.msg);
 		/* every 64th item of the one producer is sampled */
-		cr_assert_eq(metric(&res.out, "latency_samples"), 1000.0);
+		cr_assert_eq(tgroup_metric(&res.out, "latency_samples"), 1000.0);
 		cr_assert(isfinite(p50) && isfinite(p99), "%s: p50 %g p99 %g", queue, p50, p99);
 		cr_assert(p50 >= 0 && p50 <= p99, "%s: p50 %g p99 %g", queue, p50, p99);
 		cr_assert(p99 < 10.0, "%s: p99 %g s is not a queue latency", queue, p99);
@@ -252,20 +228,20 @@ Test(prodcons, mq_depth_error_names_the_limit)
 	char err[256] = "";
 	void *cfg = grouprun_config(&wl_prodcons, s, err, sizeof err);
 	struct grouprun_result res;
-	int fds = count_fds();
+	int fds = tgroup_count_fds();
 
 	cr_assert_not_null(cfg, "%s", err);
 	cr_assert_eq(grouprun(&wl_prodcons, cfg, 1, MODE_POOL, NULL, PC_TIMEOUT, &res, err,
 			      sizeof err), -1);
 	cr_assert(strstr(err, "/proc/sys/fs/mqueue/msg_max") != NULL, "%s", err);
 	cr_assert(strstr(err, "100000") != NULL, "%s", err);
-	cr_assert_eq(count_fds(), fds, "a descriptor leaked");
+	cr_assert_eq(tgroup_count_fds(), fds, "a descriptor leaked");
 	free(cfg);
 }
 
 Test(prodcons, nothing_left_open, .timeout = 120)
 {
-	int fds = count_fds();
+	int fds = tgroup_count_fds();
 
 	for (size_t q = 0; q < 3; q++) {
 		char queue[32];
@@ -275,7 +251,7 @@ Test(prodcons, nothing_left_open, .timeout = 120)
 
 		expect_ok(s, 1, MODE_POOL, 100);
 	}
-	cr_assert_eq(count_fds(), fds, "a pipe or queue descriptor leaked");
+	cr_assert_eq(tgroup_count_fds(), fds, "a pipe or queue descriptor leaked");
 }
 
 Test(prodcons, stats_slots_carry_roles_and_progress, .timeout = 120)

@@ -25,30 +25,6 @@
 
 static const char *const backends[] = { "lock", "striped", "lockfree", "server" };
 
-/* Open file descriptors of this process. */
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	cr_assert_not_null(d);
-	while ((e = readdir(d)) != NULL)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
-/* The value of metric name in out; NAN when absent. */
-static double metric(const struct wl_outcome *out, const char *name)
-{
-	for (unsigned i = 0; i < out->nmetrics; i++) {
-		if (strcmp(out->metrics[i].name, name) == 0)
-			return out->metrics[i].value;
-	}
-	return NAN;
-}
-
 /* Run shdict with the settings; returns grouprun's code, res filled. */
 static int run_sd(const char *const *settings, unsigned workers, enum bt_mode mode,
 		  struct shm_region *stats, struct grouprun_result *res)
@@ -75,8 +51,8 @@ static void expect_ok(const char *const *settings, unsigned workers, enum bt_mod
 	cr_assert_eq(rc, 0, "%s w=%u: %s", settings[0], workers, res.failure);
 	cr_assert(res.out.verified, "%s w=%u: %s", settings[0], workers, res.out.msg);
 	cr_assert_eq(res.out.ops, keys);
-	cr_assert_eq(metric(&res.out, "entries"), (double)keys);
-	cr_assert_eq(metric(&res.out, "list_length"), (double)keys);
+	cr_assert_eq(tgroup_metric(&res.out, "entries"), (double)keys);
+	cr_assert_eq(tgroup_metric(&res.out, "list_length"), (double)keys);
 	cr_assert_eq(res.out.checksum, res.out.expected);
 	/* sum of k * 10 for k < keys */
 	cr_assert_eq(res.out.expected, keys ? keys * (keys - 1) / 2 * 10 : 0);
@@ -173,7 +149,7 @@ Test(shdict, server_batches, .timeout = 120)
 	expect_ok(b1k, 2, MODE_POOL, 10001);
 	/* two requests per key, 7 per trip: ceil(2 * share / 7) per writer */
 	cr_assert_eq(run_sd(b7, 1, MODE_POOL, NULL, &res), 0);
-	cr_assert_eq(metric(&res.out, "round_trips"), (double)((2 * 10001 + 6) / 7));
+	cr_assert_eq(tgroup_metric(&res.out, "round_trips"), (double)((2 * 10001 + 6) / 7));
 }
 
 Test(shdict, many_writers, .timeout = 120)
@@ -200,9 +176,9 @@ static void killed_holder(const char *backend)
 	cr_assert(strstr(res.failure, "writer 1 killed by signal 9") != NULL, "%s", res.failure);
 	cr_assert(!res.out.verified);
 	cr_assert(strstr(res.out.msg, "EOWNERDEAD") != NULL, "%s", res.out.msg);
-	cr_assert_geq(metric(&res.out, "lock_recoveries"), 1.0);
+	cr_assert_geq(tgroup_metric(&res.out, "lock_recoveries"), 1.0);
 	/* the survivors' keys (two thirds) all made it */
-	cr_assert_geq(metric(&res.out, "entries"), 20000.0);
+	cr_assert_geq(tgroup_metric(&res.out, "entries"), 20000.0);
 }
 
 Test(shdict, killed_writer_holding_the_lock, .timeout = 120)
@@ -275,12 +251,12 @@ Test(shdict, stats_slots_carry_roles, .timeout = 120)
 
 Test(shdict, nothing_left_open, .timeout = 120)
 {
-	int fds = count_fds();
+	int fds = tgroup_count_fds();
 	const char *const s[] = { "backend=server", "keys=100", NULL };
 
 	expect_ok(s, 2, MODE_POOL, 100);
 	expect_ok(s, 2, MODE_PROCESS, 100);
-	cr_assert_eq(count_fds(), fds, "a socket leaked");
+	cr_assert_eq(tgroup_count_fds(), fds, "a socket leaked");
 }
 
 Test(shdict, bad_settings_are_refused)

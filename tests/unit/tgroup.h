@@ -1,22 +1,50 @@
 /*
- * tgroup.h - a test helper shared by the group-workload tests: run one
- * run's processes by hand (prepare, fork, attach + run, reap by pid; no
- * barrier, no verify, no cleanup) so a test can inspect or tamper with the
- * shared area before it calls verify itself.
+ * tgroup.h - test helpers shared by the group-workload tests (prodcons,
+ * shdict): open descriptors, a metric of an outcome, and one run's
+ * processes by hand (prepare, fork, attach + run, reap by pid; no barrier,
+ * no verify, no cleanup) so a test can inspect or tamper with the shared
+ * area before it calls verify itself.
  */
 #ifndef BENCHTOP_TGROUP_H
 #define BENCHTOP_TGROUP_H
 
 #include <criterion/criterion.h>
 
+#include <dirent.h>
+#include <math.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "workload.h"
 
-static void tgroup_run_raw(const struct workload *wl, const void *cfg, void *shared,
+/* Open file descriptors of this process. */
+static inline int tgroup_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	cr_assert_not_null(d);
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* The value of metric name in out; NAN when absent. */
+static inline double tgroup_metric(const struct wl_outcome *out, const char *name)
+{
+	for (unsigned i = 0; i < out->nmetrics; i++) {
+		if (strcmp(out->metrics[i].name, name) == 0)
+			return out->metrics[i].value;
+	}
+	return NAN;
+}
+
+static inline void tgroup_run_raw(const struct workload *wl, const void *cfg, void *shared,
 			   unsigned workers, enum bt_mode mode)
 {
 	unsigned n = wl->nprocs(cfg, workers, mode);
