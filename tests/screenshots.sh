@@ -16,8 +16,8 @@ OUT=$(pwd)/screenshots
 PKGS="tmux aha wkhtmltopdf fonts-dejavu-core imagemagick" sh tests/deps.sh || exit 1
 
 TMP=$(mktemp -d)
-SOCK="bt-shots-$$"
-T="tmux -L $SOCK -f /dev/null"
+SOCK="$TMP/tmux.sock"   # in $TMP: nothing left in /tmp/tmux-UID
+T="tmux -S $SOCK -f /dev/null"
 cleanup() {
 	[ -s "$TMP/pid" ] && kill "$(cat "$TMP/pid")" 2>/dev/null
 	$T kill-server 2>/dev/null

@@ -13,8 +13,9 @@ export LC_ALL
 command -v tmux >/dev/null 2>&1 || { echo "skip: tmux not installed"; exit 77; }
 
 TMP=$(mktemp -d)
-SOCK="bt-$(basename "$0" .sh)-$$"
-T="tmux -L $SOCK -f /dev/null"
+# the server's socket lives in $TMP, so nothing is left in /tmp/tmux-UID
+SOCK="$TMP/tmux.sock"
+T="tmux -S $SOCK -f /dev/null"
 RUN=""
 tmux_cleanup() {
 	if [ -s "$TMP/pid" ]; then

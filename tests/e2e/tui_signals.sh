@@ -19,7 +19,10 @@ EOF2
 for sig in INT TERM HUP; do
 	case $sig in INT) want=130 ;; TERM) want=143 ;; HUP) want=129 ;; esac
 	rm -f "$TMP/pid" "$TMP/exit"
+	# a tmux server of its own each time: starting one on the socket of a
+	# server that is still going away fails ("server exited unexpectedly")
 	$T kill-server 2>/dev/null
+	T="tmux -S $SOCK-$sig -f /dev/null"
 	$T new-session -d -x 100 -y 30 \
 		"cd '$TMP' && sh -c 'echo \$\$ > pid; exec \"$BENCHTOP\" -p long.json'; echo EXIT=\$? > '$TMP/exit'; sleep 60" ||
 		fail "cannot start tmux"
