@@ -4,8 +4,9 @@
  *
  * A run's processes share one anonymous MAP_SHARED area mapped before the
  * fork: a control block (task counter, barrier, go word), one record per
- * process (end time, tasks, ops, current task), the task results and claim
- * counters of a map workload, and the workload's own shared area.
+ * process (end time, tasks, ops, current task), one record per task of a
+ * map workload (its result and claim count), and the workload's own
+ * shared area.
  *
  * Timing (DESIGN.md "Modes"):
  * - single and pool: every process starts, waits at a barrier; the time is
@@ -68,6 +69,15 @@ struct run_ctl {
 	_Atomic uint64_t t_go;        /* when the last process arrived and released all */
 } __attribute__((aligned(64)));
 
+/* One record per map task: its result and how often it was run, side by
+ * side so that a task touches one shared cache line, not two (at chunk
+ * size 1 neighbouring tasks run on different workers). */
+struct task_rec {
+	uint64_t result;
+	_Atomic uint32_t claims;
+	uint32_t unused;
+};
+
 /* One record per process, written by that process only. */
 struct proc_rec {
 	_Atomic uint64_t start_ns;    /* when it started its work (after the barrier) */
@@ -118,8 +128,7 @@ struct engine {
 	size_t area_size;
 	struct run_ctl *ctl;
 	struct proc_rec *recs;
-	uint64_t *results;
-	_Atomic uint32_t *claims;
+	struct task_rec *tasks;       /* per map task */
 	void *wlshared;
 	size_t wlshared_size;
 	cpu_set_t *cpusets;           /* per slot */
@@ -425,10 +434,8 @@ static int config_setup(struct engine *e, char *err, size_t errlen)
 
 	off = line_up(sizeof(struct run_ctl));
 	off += line_up((size_t)e->nprocs * sizeof(struct proc_rec));
-	size_t res_off = off;
-	off += line_up(e->ntasks * sizeof(uint64_t));
-	size_t claims_off = off;
-	off += line_up(e->ntasks * sizeof(uint32_t));
+	size_t tasks_off = off;
+	off += line_up(e->ntasks * sizeof(struct task_rec));
 	size_t wl_off = off;
 	off += line_up(e->wlshared_size);
 	e->area_size = off;
@@ -449,8 +456,7 @@ static int config_setup(struct engine *e, char *err, size_t errlen)
 	}
 	e->ctl = e->area;
 	e->recs = (struct proc_rec *)((char *)e->area + line_up(sizeof(struct run_ctl)));
-	e->results = (uint64_t *)((char *)e->area + res_off);
-	e->claims = (_Atomic uint32_t *)((char *)e->area + claims_off);
+	e->tasks = (struct task_rec *)((char *)e->area + tasks_off);
 	e->wlshared = e->wlshared_size ? (char *)e->area + wl_off : NULL;
 
 	e->cpusets = xcalloc(e->concurrency, sizeof *e->cpusets);
@@ -592,9 +598,9 @@ static void child_task(struct engine *e, struct proc_rec *rec, struct shm_slot *
 	if (ops >= PUBLISH_BIG_OPS)
 		shm_slot_progress(slot, i, pr.tasks_done, pr.ops_base);   /* show the task now */
 	child_fault(&e->plan->fault, i);
-	e->results[i] = wl->task(e->pw->cfg, i, &pr);
-	atomic_store_explicit(&e->claims[i],
-			      atomic_load_explicit(&e->claims[i], memory_order_relaxed) + 1,
+	e->tasks[i].result = wl->task(e->pw->cfg, i, &pr);
+	atomic_store_explicit(&e->tasks[i].claims,
+			      atomic_load_explicit(&e->tasks[i].claims, memory_order_relaxed) + 1,
 			      memory_order_relaxed);
 	atomic_store_explicit(&rec->tasks, pr.tasks_done + 1, memory_order_relaxed);
 	atomic_store_explicit(&rec->ops, pr.ops_base + ops, memory_order_relaxed);
@@ -834,7 +840,7 @@ static void run_start(struct engine *e)
 {
 	const struct plan_config *c = &e->configs[e->ci];
 	const struct workload *wl = e->pw->wl;
-	/* control block, records, results and claims; not the workload's area */
+	/* control block, process and task records; not the workload's area */
 	size_t clear = e->area_size - line_up(e->wlshared_size);
 
 	memset(e->area, 0, clear);
@@ -895,17 +901,17 @@ static void verify_map(struct engine *e, uint64_t *checksum, char *msg, size_t l
 
 	msg[0] = '\0';
 	for (size_t i = 0; i < e->ntasks; i++) {
-		uint32_t claims = atomic_load_explicit(&e->claims[i], memory_order_relaxed);
+		uint32_t claims = atomic_load_explicit(&e->tasks[i].claims, memory_order_relaxed);
 		uint64_t want = e->pw->wl->expect(e->pw->cfg, i);
 
-		sum += e->results[i];
+		sum += e->tasks[i].result;
 		if (msg[0] != '\0')
 			continue;
 		if (claims != 1)
 			bufprintf(msg, len, "task %zu was run %" PRIu32 " times", i, claims);
-		else if (e->results[i] != want)
+		else if (e->tasks[i].result != want)
 			bufprintf(msg, len, "task %zu returned %" PRIu64 ", expected %" PRIu64, i,
-				  e->results[i], want);
+				  e->tasks[i].result, want);
 	}
 	*checksum = sum;
 	if (msg[0] == '\0') {
