@@ -164,6 +164,29 @@ static int cmd_topo(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* Print text word-wrapped to `width` columns, every line indented by
+ * `indent` spaces. */
+static void print_wrapped(const char *text, int indent, int width)
+{
+	const char *p = text;
+
+	while (*p != '\0') {
+		int room = width - indent, len = 0, brk = -1;
+
+		while (*p == ' ')
+			p++;
+		while (p[len] != '\0' && len < room) {
+			if (p[len] == ' ')
+				brk = len;
+			len++;
+		}
+		if (p[len] != '\0' && brk > 0)
+			len = brk;   /* break at the last space that fits */
+		printf("%*s%.*s\n", indent, "", len, p);
+		p += len;
+	}
+}
+
 /* benchtop list */
 static int cmd_list(int argc, char **argv)
 {
@@ -209,9 +232,11 @@ static int cmd_list(int argc, char **argv)
 	printf("\nModes (-m): single, process, pool\n");
 	printf("\nProfiles (-p NAME):\n");
 	np = profile_list(&profiles);
-	for (size_t i = 0; i < np; i++)
-		printf("  %-10s %s%s%s\n", profiles[i].name, profiles[i].description,
-		       profiles[i].path[0] ? "  " : "", profiles[i].path);
+	for (size_t i = 0; i < np; i++) {
+		printf("  %-10s %s\n", profiles[i].name,
+		       profiles[i].path[0] ? profiles[i].path : "(built in)");
+		print_wrapped(profiles[i].description, 13, 78);
+	}
 	free(profiles);
 	return EXIT_OK;
 }

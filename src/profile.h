@@ -19,7 +19,7 @@
 struct profile_info {
 	char name[64];
 	char path[512];          /* "" for the built-in one */
-	char description[160];
+	char description[512];
 };
 
 /* Load profile `name` into p (which must be plan_init()ed): "default" is the

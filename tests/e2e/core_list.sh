@@ -32,8 +32,9 @@ for w in $(cat "$T/workloads"); do
 	has "$w single w=1" "$T/out"
 done
 
-sed -n '/^Profiles/,$p' "$T/list" | awk 'NR > 1 { print $1 }' >"$T/profiles"
-for p in default quick seed scaling; do
+# a profile's line is its name and where it is, its description below it
+sed -n '/^Profiles/,$p' "$T/list" | grep -E '^  [a-z]' | awk '{ print $1 }' >"$T/profiles"
+for p in default quick seed scaling ipc; do
 	grep -qx "$p" "$T/profiles" || fail "profile $p not listed:
 $(cat "$T/profiles")"
 done
