@@ -216,6 +216,10 @@ static cJSON *plan_json(const struct plan *p)
 		if (p->wls[i].label[0] != '\0')
 			add(w, "label", jstr(p->wls[i].label));
 		add(w, "params", params_json(p->wls[i].wl, p->wls[i].cfg));
+		if (p->wls[i].nworkers > 0)   /* its own worker counts */
+			add(w, "workers", uints_json(p->wls[i].workers,
+						     p->wls[i].nworkers < PLAN_MAX_COUNTS ?
+						     p->wls[i].nworkers : PLAN_MAX_COUNTS));
 		push(wls, w);
 	}
 	modes = add(o, "modes", new_array());
