@@ -919,11 +919,11 @@ static void pc_verify(const void *cfg, void *shared, unsigned workers, enum bt_m
 	if (!pc_latency(c, shared, out))
 		ok = false;
 	if (c->queue == PCQ_RING && mode != MODE_SINGLE) {
-		uint64_t ps, cs;
+		uint64_t space, data;
 
-		ring_sleeps(pc_ring(shared), &ps, &cs);
-		wl_add_metric(out, "producer_sleeps", (double)ps, "sleeps");
-		wl_add_metric(out, "consumer_sleeps", (double)cs, "sleeps");
+		ring_sleeps(pc_ring(shared), &space, &data);
+		wl_add_metric(out, "space_sleeps", (double)space, "sleeps");
+		wl_add_metric(out, "data_sleeps", (double)data, "sleeps");
 	}
 	out->checksum = sum;
 	out->expected = esum;

@@ -173,7 +173,9 @@ void ring_put(struct ring *r, const void *items, unsigned n)
 				break;
 		}
 		ring_copy_in(r, h, src, k);
-		if (atomic_load_explicit(&r->prod_tail, memory_order_relaxed) != h)
+		/* acquire: the producer before us may have published through the
+		 * one before it; a consumer that sees our tail must see all of it */
+		if (atomic_load_explicit(&r->prod_tail, memory_order_acquire) != h)
 			ring_wait(&r->data, &r->prod_tail, h, 0, true);
 		atomic_store_explicit(&r->prod_tail, h + k, memory_order_release);
 		evc_notify(&r->data);
@@ -201,16 +203,17 @@ unsigned ring_get(struct ring *r, void *out, unsigned max)
 			break;
 	}
 	ring_copy_out(r, h, out, k);
-	if (atomic_load_explicit(&r->cons_tail, memory_order_relaxed) != h)
+	/* acquire, as in ring_put: the slots released before ours are free */
+	if (atomic_load_explicit(&r->cons_tail, memory_order_acquire) != h)
 		ring_wait(&r->space, &r->cons_tail, h, 0, true);
 	atomic_store_explicit(&r->cons_tail, h + k, memory_order_release);
 	evc_notify(&r->space);
 	return (unsigned)k;
 }
 
-/* Futex sleeps of each side so far. */
-void ring_sleeps(const struct ring *r, uint64_t *producer, uint64_t *consumer)
+/* Futex sleeps waiting for space and for data so far. */
+void ring_sleeps(const struct ring *r, uint64_t *space, uint64_t *data)
 {
-	*producer = atomic_load_explicit(&r->space.sleeps, memory_order_relaxed);
-	*consumer = atomic_load_explicit(&r->data.sleeps, memory_order_relaxed);
+	*space = atomic_load_explicit(&r->space.sleeps, memory_order_relaxed);
+	*data = atomic_load_explicit(&r->data.sleeps, memory_order_relaxed);
 }

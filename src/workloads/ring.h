@@ -3,11 +3,12 @@
  * fixed-size items that lives in memory shared by several processes.
  *
  * Owns: the ring's layout (opaque: callers only size the memory and pass
- * its address) and its protocol. Producers reserve tickets with one
- * fetch_add per batch, consumers claim tickets that producers already
- * reserved with one compare-and-swap per batch; each slot carries a turn
- * word (2 * lap when free for that lap, 2 * lap + 1 when full), so any
- * capacity works, 1 included. A process that finds the ring full or empty
+ * its address) and its protocol. Producers reserve a run of free slots
+ * with one compare-and-swap per batch and publish it in reservation order;
+ * consumers claim a run of published slots the same way and release it in
+ * claim order (head and tail counters per side, as DPDK's rte_ring; ring.c
+ * says more). Tickets are 64-bit and only grow, so any capacity works, 1
+ * included. A process that finds the ring full or empty
  * spins briefly, then sleeps on a futex in the shared memory (FUTEX_WAIT,
  * not the _PRIVATE variant: the sleepers are other processes). Items of
  * one producer reach each consumer in the order they were put.
@@ -42,7 +43,9 @@ void ring_put(struct ring *r, const void *items, unsigned n);
  * while the ring is empty. Returns the number taken. */
 unsigned ring_get(struct ring *r, void *out, unsigned max);
 
-/* How often producers and consumers went to sleep on the futex so far. */
-void ring_sleeps(const struct ring *r, uint64_t *producer, uint64_t *consumer);
+/* Futex sleeps so far while waiting for space (producers on a full ring,
+ * consumers waiting for their turn to release) and for data (consumers on
+ * an empty ring, producers waiting for their turn to publish). */
+void ring_sleeps(const struct ring *r, uint64_t *space, uint64_t *data);
 
 #endif
