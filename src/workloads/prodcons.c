@@ -98,6 +98,7 @@ static const struct param_desc pc_params[] = {
 #define PC_MIN_STRIDE 64u            /* every 64th item is a latency sample... */
 #define PC_SAMPLE_BUDGET (1u << 20)  /* ...unless that makes more than this */
 #define PC_EXIT_IO 4                 /* a queue operation failed */
+#define PC_MQ_HARD_MAX 65536         /* the kernel's HARD_MSGMAX: no msg_max goes higher */
 #define PC_MAGIC 0x534e4f4344525050ull
 
 /* Per-consumer results, written only by that consumer. */
@@ -289,7 +290,11 @@ static void pc_mq_error(int e, long depth, long msgsize, char *err, size_t errle
 	long size_max = pc_read_proc("/proc/sys/fs/mqueue/msgsize_max");
 	struct rlimit rl;
 
-	if (e == EINVAL && msg_max >= 0 && depth > msg_max)
+	if (e == EINVAL && depth > PC_MQ_HARD_MAX)
+		bufprintf(err, errlen, "queue=mq: capacity %ld exceeds the kernel's limit of %d "
+			  "messages per queue (HARD_MSGMAX; lower prodcons.capacity)", depth,
+			  PC_MQ_HARD_MAX);
+	else if (e == EINVAL && msg_max >= 0 && depth > msg_max)
 		bufprintf(err, errlen, "queue=mq: /proc/sys/fs/mqueue/msg_max is %ld, capacity %ld "
 			  "exceeds it (lower prodcons.capacity, or raise fs.mqueue.msg_max)",
 			  msg_max, depth);

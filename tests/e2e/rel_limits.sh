@@ -2,8 +2,10 @@
 # rel_limits: resource limits give a clear error naming the limit and leave
 # nothing behind. (a) RLIMIT_NPROC: a pool of 8 under `prlimit --nproc=4`
 # as user nobody (root ignores RLIMIT_NPROC); (b) a full /dev/shm: a 64 kB
-# tmpfs, filled, mounted on /dev/shm in a private mount namespace. Each part
-# is skipped (77 when both are) if the machine does not allow it.
+# tmpfs, filled, mounted on /dev/shm in a private mount namespace; (c) POSIX
+# message-queue limits: a depth above the kernel's HARD_MSGMAX (any user),
+# and above fs.mqueue.msg_max as user nobody. Each part is skipped (77 when
+# all are) if the machine does not allow it.
 . "$(dirname "$0")/lib.sh"
 
 ran=0
@@ -74,6 +76,38 @@ EOF
 	fi
 else
 	why="$why; not root or unshare -m not permitted"
+fi
+
+# (c) message-queue limits: the run fails (exit 1) naming the limit;
+# no segment is left (the queue is unlinked as soon as it is made)
+mq_case() { # NAME CAPACITY PATTERN [RUNNER...]
+	name=$1 cap=$2 pat=$3
+	shift 3
+	"$@" "$BENCHTOP" run -w prodcons -m pool -n 1 -r 1 --warmup 0 -q \
+		-P prodcons.queue=mq -P prodcons.capacity="$cap" -P prodcons.items=10 \
+		>"$T/$name.out" 2>"$T/$name.err" &
+	pid=$!
+	wait $pid
+	rc=$?
+	[ $rc -eq 1 ] || fail "$name: exit $rc, want 1: $(cat "$T/$name.err")"
+	grep -q "$pat" "$T/$name.out" || fail "$name: '$pat' not named: $(cat "$T/$name.out")"
+	no_segment_of "$pid"
+	echo "$name: exit $rc: $(grep -o 'queue=mq: .*' "$T/$name.out" | head -n 1)"
+	ran=$((ran + 1))
+}
+mq_case mq-hard 100000 'HARD_MSGMAX'
+msg_max=$(cat /proc/sys/fs/mqueue/msg_max 2>/dev/null)
+if [ -n "$msg_max" ] && [ "$msg_max" -lt 65536 ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		mq_case mq-msg_max $((msg_max + 1)) 'fs/mqueue/msg_max'
+	elif command -v setpriv >/dev/null 2>&1 &&
+		setpriv --reuid=nobody --regid=nogroup --clear-groups "$BENCHTOP" --version >/dev/null 2>&1; then
+		# root may exceed msg_max (CAP_SYS_RESOURCE): run as nobody
+		mq_case mq-msg_max $((msg_max + 1)) 'fs/mqueue/msg_max' \
+			setpriv --reuid=nobody --regid=nogroup --clear-groups
+	else
+		why="$why; cannot run benchtop as nobody for the msg_max case"
+	fi
 fi
 
 [ $ran -gt 0 ] || skip "${why#; }"
