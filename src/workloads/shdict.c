@@ -64,6 +64,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -121,7 +122,9 @@ static const struct param_desc sd_params[] = {
 #define SD_EXIT_FAIL 4         /* table full, lock unusable, socket error */
 
 enum { SD_NEW, SD_DUP, SD_FULL };
-enum { SD_OP_SET = 1, SD_OP_APPEND = 2 };
+/* SD_OP_HELLO is a writer's first message: key = the run's token. */
+#define SD_AUTHED (1ull << 32)   /* epoll data: the connection said hello */
+enum { SD_OP_SET = 1, SD_OP_APPEND = 2, SD_OP_HELLO = 3 };
 
 /* A table slot: 0 empty, else (key + 1) << 32 | value. */
 typedef _Atomic uint64_t sd_slot;
@@ -170,7 +173,8 @@ struct sd_shared {
 	unsigned backend;
 	size_t off_locks, off_writers, off_table, off_list;
 	int listen_fd;             /* server: listening socket, -1 when closed */
-	struct sockaddr_un addr;   /* server: abstract address */
+	struct sockaddr_un addr;   /* server: abstract address the kernel chose */
+	uint64_t token;            /* server: random; a writer's hello carries it */
 	socklen_t addrlen;
 	int locks_ready;           /* mutexes initialised (cleanup destroys them) */
 	uint64_t server_entries;   /* server: entries it holds at the end */
@@ -180,8 +184,6 @@ struct sd_shared {
 	_Alignas(64) _Atomic uint64_t recovered; /* EOWNERDEAD recoveries */
 	_Atomic uint32_t victim_locked;          /* die_holding_lock: victim holds it */
 };
-
-static unsigned sd_name_counter;
 
 /* Round up to a cache line. */
 static size_t line_up(size_t n)
@@ -320,30 +322,45 @@ static size_t sd_shared_size(const void *cfg, unsigned workers, enum bt_mode mod
 	return sd_layout(cfg, workers, mode, &h);
 }
 
-/* Create the server's listening socket under a unique abstract name. */
+/*
+ * Create the server's listening socket. Binding with only the address
+ * family makes the kernel choose an unused abstract name (autobind), read
+ * back with getsockname. An abstract socket has no permissions, so anyone
+ * may connect: the server counts only connections whose first message is a
+ * hello with the run's random token, and closes the others.
+ */
 static int sd_listen(struct sd_shared *h, char *err, size_t errlen)
 {
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	char name[64];
-	size_t len;
+	sa_family_t fam = AF_UNIX;
 
 	if (fd < 0) {
 		bufprintf(err, errlen, "backend=server: socket: %s", strerror(errno));
 		return -1;
 	}
-	len = (size_t)snprintf(name, sizeof name, "benchtop-sd-%ld-%u", (long)getpid(),
-			       sd_name_counter++);
 	memset(&h->addr, 0, sizeof h->addr);
-	h->addr.sun_family = AF_UNIX;
-	memcpy(h->addr.sun_path + 1, name, len); /* sun_path[0] = 0: abstract */
-	h->addrlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len);
-	if (bind(fd, (struct sockaddr *)&h->addr, h->addrlen) < 0 ||
+	h->addrlen = sizeof h->addr;
+	if (bind(fd, (const struct sockaddr *)(const void *)&fam, sizeof fam) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&h->addr, &h->addrlen) < 0 ||
 	    listen(fd, SOMAXCONN) < 0) {
-		bufprintf(err, errlen, "backend=server: bind/listen @%s: %s", name, strerror(errno));
+		bufprintf(err, errlen, "backend=server: bind/listen: %s", strerror(errno));
 		close(fd);
 		return -1;
 	}
+	if (getrandom(&h->token, sizeof h->token, 0) != (ssize_t)sizeof h->token)
+		h->token = now_ns() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)h;
 	h->listen_fd = fd;
+	return 0;
+}
+
+int shdict_server_addr(const void *shared, struct sockaddr_un *addr, socklen_t *len)
+{
+	const struct sd_shared *h = shared;
+
+	if (h == NULL || h->magic != SD_MAGIC || h->listen_fd < 0)
+		return -1;
+	*addr = h->addr;
+	*len = h->addrlen;
 	return 0;
 }
 
@@ -698,8 +715,12 @@ static int sd_writer_client(const struct shdict_cfg *c, const struct wl_env *env
 
 	close(h->listen_fd); /* our inherited copy; the parent keeps its own */
 	fd = sd_connect(h);
-	if (fd < 0) {
+	struct sd_req hello = { .op = SD_OP_HELLO, .key = h->token, .value = env->index };
+
+	if (fd < 0 || send(fd, &hello, sizeof hello, MSG_NOSIGNAL) != (ssize_t)sizeof hello) {
 		me->err = errno;
+		if (fd >= 0)
+			close(fd);
 		free(req);
 		return SD_EXIT_FAIL;
 	}
@@ -793,7 +814,7 @@ static int sd_server(const struct shdict_cfg *c, const struct wl_env *env)
 	s.list = xcalloc(s.max ? s.max : 1, sizeof *s.list);
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	ev.events = EPOLLIN;
-	ev.data.fd = h->listen_fd;
+	ev.data.u64 = (uint64_t)h->listen_fd;
 	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, h->listen_fd, &ev) < 0)
 		err = errno;
 	uint64_t idle_since = now_ns();
@@ -809,7 +830,9 @@ static int sd_server(const struct shdict_cfg *c, const struct wl_env *env)
 		if (n < 0 && errno != EINTR)
 			err = errno;
 		for (int i = 0; i < n && err == 0; i++) {
-			int fd = evs[i].data.fd;
+			/* data: the fd, and SD_AUTHED once its hello was right */
+			int fd = (int)(evs[i].data.u64 & 0xffffffffu);
+			bool authed = (evs[i].data.u64 & SD_AUTHED) != 0;
 
 			if (fd == h->listen_fd) {
 				int cfd = accept4(h->listen_fd, NULL, NULL, SOCK_CLOEXEC);
@@ -820,17 +843,34 @@ static int sd_server(const struct shdict_cfg *c, const struct wl_env *env)
 					continue;
 				}
 				ev.events = EPOLLIN;
-				ev.data.fd = cfd;
+				ev.data.u64 = (uint64_t)cfd;
 				if (epoll_ctl(ep, EPOLL_CTL_ADD, cfd, &ev) < 0)
 					err = errno;
-				if (++accepted == writers)
-					epoll_ctl(ep, EPOLL_CTL_DEL, h->listen_fd, NULL);
 				continue;
 			}
 			ssize_t r = recv(fd, buf, bufsize, 0);
 
 			if (r < 0 && errno == EINTR)
 				continue;
+			if (!authed) {
+				/* the first message must be the run's hello; anything else
+				 * is not one of our writers and does not count */
+				bool ok = r == (ssize_t)sizeof *buf && buf[0].op == SD_OP_HELLO &&
+					  buf[0].key == h->token && accepted < writers;
+
+				if (ok) {
+					ev.events = EPOLLIN;
+					ev.data.u64 = (uint64_t)fd | SD_AUTHED;
+					if (epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) < 0)
+						err = errno;
+					if (++accepted == writers)
+						epoll_ctl(ep, EPOLL_CTL_DEL, h->listen_fd, NULL);
+				} else {
+					epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
+					close(fd);
+				}
+				continue;
+			}
 			if (r <= 0) { /* hung up (or reset: a writer died) */
 				epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
 				close(fd);

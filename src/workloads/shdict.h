@@ -7,7 +7,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
 
 /* The 64-bit hash of a key (the splitmix64 finaliser: a bijection). */
 static inline uint64_t shdict_hash(uint64_t key)
@@ -38,6 +40,10 @@ uint64_t shdict_auto_slots(uint64_t keys);
 /* recv() on a blocking socket, polling (MSG_DONTWAIT, yielding the CPU)
  * for up to SHDICT_SPIN_NS before it sleeps. Returns what recv returns. */
 ssize_t shdict_recv_spin(int fd, void *buf, size_t len);
+
+/* The server backend's listening address in a prepared shared area, for
+ * tests that connect a stranger to it. 0, or -1 when there is none. */
+int shdict_server_addr(const void *shared, struct sockaddr_un *addr, socklen_t *len);
 
 /* Prefault len bytes at p for writing in the calling process: a process
  * forked after the memory was mapped has no page-table entries for it. */

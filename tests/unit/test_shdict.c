@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -219,6 +221,51 @@ Test(shdict, verify_rejects_what_did_not_happen, .timeout = 120)
 		free(cfg);
 		free(cfg2);
 	}
+}
+
+/* Strangers connected to the server's socket before the writers (garbage,
+ * a hello with a wrong token, nothing at all) must not take their places:
+ * the run ends and verifies. (They used to be counted as writers, and the
+ * run hung.) */
+Test(shdict, server_ignores_strangers, .timeout = 60)
+{
+	const char *const s[] = { "backend=server", "keys=2000", NULL };
+	char err[256];
+	void *cfg = grouprun_config(&wl_shdict, s, err, sizeof err);
+	size_t size;
+	void *shared;
+	struct sockaddr_un addr;
+	socklen_t alen;
+	struct wl_outcome out;
+	int strangers[3];
+	const struct {
+		uint32_t op, pad;
+		uint64_t key, value;
+	} bad_hello = { 3, 0, 12345, 0 };
+
+	cr_assert_not_null(cfg, "%s", err);
+	size = wl_shdict.shared_size(cfg, 2, MODE_POOL);
+	shared = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	cr_assert_neq(shared, MAP_FAILED);
+	cr_assert_eq(wl_shdict.prepare(cfg, shared, 2, MODE_POOL, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(shdict_server_addr(shared, &addr, &alen), 0);
+	for (int i = 0; i < 3; i++) {
+		strangers[i] = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		cr_assert_geq(strangers[i], 0);
+		cr_assert_eq(connect(strangers[i], (struct sockaddr *)&addr, alen), 0, "%s",
+			     strerror(errno));
+	}
+	cr_assert_eq(send(strangers[0], "garbage garbage garbage!", 24, 0), 24);
+	cr_assert_eq(send(strangers[1], &bad_hello, sizeof bad_hello, 0), (ssize_t)sizeof bad_hello);
+	tgroup_fork_reap(&wl_shdict, cfg, shared, 2, MODE_POOL);
+	wl_shdict.verify(cfg, shared, 2, MODE_POOL, &out);
+	cr_assert(out.verified, "%s", out.msg);
+	cr_assert_eq(out.ops, 2000);
+	for (int i = 0; i < 3; i++)
+		close(strangers[i]);
+	wl_shdict.cleanup(cfg, shared, 2, MODE_POOL);
+	munmap(shared, size);
+	free(cfg);
 }
 
 Test(shdict, stats_slots_carry_roles, .timeout = 120)

@@ -2,8 +2,8 @@
  * tgroup.h - test helpers shared by the group-workload tests (prodcons,
  * shdict): open descriptors, a metric of an outcome, and one run's
  * processes by hand (prepare, fork, attach + run, reap by pid; no barrier,
- * no verify, no cleanup) so a test can inspect or tamper with the shared
- * area before it calls verify itself.
+ * no verify, no cleanup) so a test can act on the shared area between the
+ * steps or before it calls verify itself.
  */
 #ifndef BENCHTOP_TGROUP_H
 #define BENCHTOP_TGROUP_H
@@ -44,15 +44,15 @@ static inline double tgroup_metric(const struct wl_outcome *out, const char *nam
 	return NAN;
 }
 
-static inline void tgroup_run_raw(const struct workload *wl, const void *cfg, void *shared,
-			   unsigned workers, enum bt_mode mode)
+/* Fork every process of a prepared run (attach + run) and reap them by pid;
+ * each must exit 0. */
+static inline void tgroup_fork_reap(const struct workload *wl, const void *cfg, void *shared,
+				    unsigned workers, enum bt_mode mode)
 {
 	unsigned n = wl->nprocs(cfg, workers, mode);
 	pid_t pids[16];
-	char err[256];
 
 	cr_assert(n <= 16);
-	cr_assert_eq(wl->prepare(cfg, shared, workers, mode, err, sizeof err), 0, "%s", err);
 	for (unsigned i = 0; i < n; i++) {
 		struct wl_env env = { .cfg = cfg, .shared = shared, .index = i, .nprocs = n,
 				      .workers = workers, .mode = mode };
@@ -72,6 +72,16 @@ static inline void tgroup_run_raw(const struct workload *wl, const void *cfg, vo
 		cr_assert_eq(waitpid(pids[i], &st, 0), pids[i]);
 		cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "process %u: status %#x", i, st);
 	}
+}
+
+/* Prepare the shared area, then tgroup_fork_reap. */
+static inline void tgroup_run_raw(const struct workload *wl, const void *cfg, void *shared,
+				  unsigned workers, enum bt_mode mode)
+{
+	char err[256];
+
+	cr_assert_eq(wl->prepare(cfg, shared, workers, mode, err, sizeof err), 0, "%s", err);
+	tgroup_fork_reap(wl, cfg, shared, workers, mode);
 }
 
 #endif
