@@ -176,11 +176,8 @@ int cli_build_plan(const struct cli_run *r, const struct topo *t, struct plan *p
 	}
 	if (r->modes && profile_set_modes(p, r->modes, "-m", err, errlen) < 0)
 		goto fail;
-	if (r->workers) {
-		if (profile_set_workers(p, r->workers, t, "-n", err, errlen) < 0)
-			goto fail;
-		plan_clear_entry_workers(p);
-	}
+	if (r->workers && profile_set_workers(p, r->workers, t, "-n", err, errlen) < 0)
+		goto fail;
 	if (r->cores && profile_set_cores(p, r->cores, t, "--cores", err, errlen) < 0)
 		goto fail;
 	if (r->runs && profile_set_uint(&p->runs, r->runs, 1, 100000, "-r", err, errlen) < 0)

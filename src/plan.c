@@ -51,10 +51,22 @@ void plan_copy(struct plan *dst, const struct plan *src)
 {
 	*dst = *src;
 	dst->name = xstrdup(src->name != NULL ? src->name : "");
-	for (size_t i = 0; i < src->nwl; i++) {
-		dst->wls[i].cfg = xmalloc(src->wls[i].wl->cfg_size);
-		memcpy(dst->wls[i].cfg, src->wls[i].cfg, src->wls[i].wl->cfg_size);
-	}
+	dst->nwl = 0;
+	for (size_t i = 0; i < src->nwl; i++)
+		plan_add_copy(dst, &src->wls[i]);
+}
+
+int plan_add_copy(struct plan *p, const struct plan_workload *src)
+{
+	struct plan_workload *pw;
+
+	if (p->nwl == PLAN_MAX_WL)
+		return -1;
+	pw = &p->wls[p->nwl];
+	*pw = *src;
+	pw->cfg = xmalloc(src->wl->cfg_size);
+	memcpy(pw->cfg, src->cfg, src->wl->cfg_size);
+	return (int)p->nwl++;
 }
 
 /* Find or add a workload by name. */
@@ -87,9 +99,12 @@ void plan_clear_entry_workers(struct plan *p)
 /* Cores > workloads > modes > workers; single once per workload. */
 size_t plan_expand(const struct plan *p, struct plan_config **out)
 {
-	size_t cap = p->ncores * p->nwl * p->nmodes * PLAN_MAX_COUNTS + 1;
-	struct plan_config *v = xcalloc(cap, sizeof *v);
-	size_t n = 0;
+	size_t cap = 1, n = 0;
+	struct plan_config *v;
+
+	for (size_t w = 0; w < p->nwl; w++)
+		cap += p->ncores * p->nmodes * (p->wls[w].nworkers ? p->wls[w].nworkers : p->nworkers);
+	v = xcalloc(cap, sizeof *v);
 
 	for (size_t c = 0; c < p->ncores; c++) {
 		for (size_t w = 0; w < p->nwl; w++) {

@@ -81,8 +81,12 @@ void plan_copy(struct plan *dst, const struct plan *src);
 size_t plan_expand(const struct plan *p, struct plan_config **out);
 
 /* Drop every workload's own worker counts, so the plan's apply to all
- * (after -n on the command line or a change in the dashboard). */
+ * (profile_set_workers does it; the dashboard for its own rows). */
 void plan_clear_entry_workers(struct plan *p);
+
+/* Append a deep copy of entry src to p. Returns its index, or -1 when p
+ * is full. */
+int plan_add_copy(struct plan *p, const struct plan_workload *src);
 
 /* Index of the first entry of the workload called name in p, adding it with
  * default parameters when absent. Returns the index, or -1 when there is no

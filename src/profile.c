@@ -340,6 +340,7 @@ int profile_set_workers(struct plan *p, const char *spec, const struct topo *t,
 
 	if (parse_workers(spec, t, where, v, &n, err, errlen) < 0)
 		return -1;
+	plan_clear_entry_workers(p);   /* these counts now apply to every workload */
 	memcpy(p->workers, v, n * sizeof *v);
 	p->nworkers = n;
 	bufprintf(p->workers_spec, sizeof p->workers_spec, "%s", spec);
@@ -705,9 +706,13 @@ static int json_workloads(struct plan *p, const cJSON *w, const char *src,
 				return -1;
 			}
 			cJSON_ArrayForEach(k, v) {
-				if (strcmp(k->string, "workload") != 0 && strcmp(k->string, "params") != 0 &&
-				    strcmp(k->string, "workers") != 0)
-					return unknown_key(path, k->string, entry_keys, 3, err, errlen);
+				bool known = false;
+
+				for (size_t j = 0; j < ARRAY_LEN(entry_keys); j++)
+					known |= strcmp(k->string, entry_keys[j]) == 0;
+				if (!known)
+					return unknown_key(path, k->string, entry_keys,
+							   ARRAY_LEN(entry_keys), err, errlen);
 			}
 			name = cJSON_GetObjectItemCaseSensitive(v, "workload");
 			if (!cJSON_IsString(name)) {
@@ -778,18 +783,19 @@ static int json_apply(struct plan *p, const cJSON *root, const char *src, const 
 		bufprintf(err, errlen, "%s: workloads: missing", src);
 		return -1;
 	}
+#define KEY(name) (bufprintf(where, sizeof where, "%s: %s", src, name), \
+		   (v = cJSON_GetObjectItemCaseSensitive(root, name)) != NULL)
+#define TEXT() json_text(v, where, text, sizeof text, err, errlen)
+	/* the plan's worker counts first: setting them drops entries' own */
+	if (KEY("workers") && (TEXT() < 0 || profile_set_workers(p, text, t, where, err, errlen) < 0))
+		return -1;
+	v = cJSON_GetObjectItemCaseSensitive(root, "workloads");
 	for (size_t i = 0; i < p->nwl; i++)
 		free(p->wls[i].cfg);
 	p->nwl = 0;
 	if (json_workloads(p, v, src, t, err, errlen) < 0)
 		return -1;
-
-#define KEY(name) (bufprintf(where, sizeof where, "%s: %s", src, name), \
-		   (v = cJSON_GetObjectItemCaseSensitive(root, name)) != NULL)
-#define TEXT() json_text(v, where, text, sizeof text, err, errlen)
 	if (KEY("modes") && (TEXT() < 0 || profile_set_modes(p, text, where, err, errlen) < 0))
-		return -1;
-	if (KEY("workers") && (TEXT() < 0 || profile_set_workers(p, text, t, where, err, errlen) < 0))
 		return -1;
 	if (KEY("cores") && (TEXT() < 0 || profile_set_cores(p, text, t, where, err, errlen) < 0))
 		return -1;

@@ -354,14 +354,13 @@ static void modes_text(const struct plan *p, char *buf, size_t len)
 }
 
 /* The worker counts as "1,2,4". */
-static void workers_text(const struct plan *p, char *buf, size_t len)
+static void workers_text(const unsigned *counts, size_t n, char *buf, size_t len)
 {
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < p->nworkers && used < len; i++)
-		used += (size_t)snprintf(buf + used, len - used, "%s%u", i ? "," : "",
-					 p->workers[i]);
+	for (size_t i = 0; i < n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%u", i ? "," : "", counts[i]);
 }
 
 /* Text of setting s, as shown and as edited. */
@@ -375,7 +374,7 @@ static void setting_text(const struct tui *t, int s, bool shown, char *buf, size
 		modes_text(p, buf, len);
 		break;
 	case SET_WORKERS:
-		workers_text(p, list, sizeof list);
+		workers_text(p->workers, p->nworkers, list, sizeof list);
 		if (shown && strcmp(list, p->workers_spec) != 0)
 			bufprintf(buf, len, "%s (%s)", p->workers_spec, list);
 		else
@@ -564,7 +563,7 @@ static void step_workers(struct tui *t, int dir)
 		if (p->nworkers <= 1) {
 			bufprintf(spec, sizeof spec, "%u", mx + 1);
 		} else {
-			workers_text(p, spec, sizeof spec - 16);
+			workers_text(p->workers, p->nworkers, spec, sizeof spec - 16);
 			size_t l = strlen(spec);
 
 			bufprintf(spec + l, sizeof spec - l, ",%u", mx + 1);
@@ -579,7 +578,7 @@ static void step_workers(struct tui *t, int dir)
 		} else {
 			char *comma;
 
-			workers_text(p, spec, sizeof spec);
+			workers_text(p->workers, p->nworkers, spec, sizeof spec);
 			comma = strrchr(spec, ',');
 			if (comma != NULL)
 				*comma = '\0';
@@ -643,14 +642,8 @@ static void start_run(struct tui *t)
 		free(p->wls[i].cfg);
 	p->nwl = 0;
 	for (size_t i = 0; i < t->rows.nwl; i++) {
-		const struct plan_workload *row = &t->rows.wls[i];
-
-		if (!t->sel[i])
-			continue;
-		p->wls[p->nwl] = *row;
-		p->wls[p->nwl].cfg = xmalloc(row->wl->cfg_size);
-		memcpy(p->wls[p->nwl].cfg, row->cfg, row->wl->cfg_size);
-		p->nwl++;
+		if (t->sel[i])
+			plan_add_copy(p, &t->rows.wls[i]);
 	}
 	if (p->nwl == 0) {
 		plan_free(p);
@@ -865,18 +858,11 @@ static void draw_settings(struct tui *t, int y, int h)
 	}
 	if (t->rows.nwl > 0) {
 		const struct plan_workload *pw = &t->rows.wls[cw];
-		char ws[64] = "";
+		char ws[64];
 
-		if (pw->nworkers > 0) {
-			size_t used = 0;
-
-			for (size_t k = 0; k < pw->nworkers && used < sizeof ws; k++)
-				used += (size_t)snprintf(ws + used, sizeof ws - used, "%s%u",
-							 k ? "," : " (workers ", pw->workers[k]);
-			if (used < sizeof ws)
-				bufprintf(ws + used, sizeof ws - used, ")");
-		}
-		bufprintf(title, sizeof title, "%s parameters%s", row_name(pw), ws);
+		workers_text(pw->workers, pw->nworkers, ws, sizeof ws);
+		bufprintf(title, sizeof title, "%s parameters%s%s%s", row_name(pw),
+			  pw->nworkers ? " (workers " : "", ws, pw->nworkers ? ")" : "");
 	} else {
 		title[0] = '\0';
 	}
@@ -907,27 +893,36 @@ static void draw_settings(struct tui *t, int y, int h)
 	}
 }
 
-/* Whether the configuration running now is a group workload's (known only
- * to the dashboard that runs it, not to watch). */
+/* The configuration running now and its workload entry, known only to the
+ * dashboard that runs it (not to watch); NULL otherwise. */
+static const struct plan_config *cur_config(const struct tui *t, const struct plan_workload **pw)
+{
+	const struct plan_config *c;
+
+	if (t->e == NULL || t->run_plan == NULL || t->hv.config_index >= engine_nconfigs(t->e))
+		return NULL;
+	c = engine_config(t->e, t->hv.config_index);
+	*pw = &t->run_plan->wls[c->wl];
+	return c;
+}
+
+/* Whether the configuration running now is a group workload's. */
 static bool cur_is_group(const struct tui *t)
 {
-	if (t->e == NULL || t->run_plan == NULL || t->hv.config_index >= engine_nconfigs(t->e))
-		return false;
-	return t->run_plan->wls[engine_config(t->e, t->hv.config_index)->wl].wl->kind == WL_GROUP;
+	const struct plan_workload *pw;
+
+	return cur_config(t, &pw) != NULL && pw->wl->kind == WL_GROUP;
 }
 
 /* Role name of slot i for the row. */
 static const char *role_of(const struct tui *t, const struct slot_view *s, unsigned i)
 {
 	static const char *const generic[] = { "worker", "producer", "server" };
+	const struct plan_workload *pw;
+	const struct plan_config *c = cur_config(t, &pw);
 
-	if (t->e != NULL && t->run_plan != NULL && t->hv.config_index < engine_nconfigs(t->e)) {
-		const struct plan_config *c = engine_config(t->e, t->hv.config_index);
-		const struct plan_workload *pw = &t->run_plan->wls[c->wl];
-
-		if (pw->wl->kind == WL_GROUP && pw->wl->role_name != NULL)
-			return pw->wl->role_name(pw->cfg, c->workers, c->mode, i);
-	}
+	if (c != NULL && pw->wl->kind == WL_GROUP && pw->wl->role_name != NULL)
+		return pw->wl->role_name(pw->cfg, c->workers, c->mode, i);
 	return s->role < ARRAY_LEN(generic) ? generic[s->role] : "other";
 }
 
@@ -936,13 +931,9 @@ static const char *role_of(const struct tui *t, const struct slot_view *s, unsig
 static uint64_t run_total_ops(const struct tui *t)
 {
 	uint64_t total = 0;
+	const struct plan_workload *pw;
 
-	if (t->e == NULL || t->run_plan == NULL || t->hv.config_index >= engine_nconfigs(t->e))
-		return 0;
-	const struct plan_config *c = engine_config(t->e, t->hv.config_index);
-	const struct plan_workload *pw = &t->run_plan->wls[c->wl];
-
-	if (pw->wl->kind != WL_MAP || pw->wl->task_ops == NULL)
+	if (cur_config(t, &pw) == NULL || pw->wl->kind != WL_MAP || pw->wl->task_ops == NULL)
 		return 0;
 	for (size_t i = 0, n = pw->wl->ntasks(pw->cfg); i < n; i++)
 		total += pw->wl->task_ops(pw->cfg, i);
