@@ -35,7 +35,6 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <linux/futex.h>
@@ -172,12 +171,6 @@ static void on_sigchld(int sig)
 		/* the counter is saturated: the parent is awake anyway */
 	}
 	errno = saved;
-}
-
-/* futex(2) on a word in a MAP_SHARED area (not the _PRIVATE variants). */
-static long futex(_Atomic uint32_t *word, int op, uint32_t val, const struct timespec *ts)
-{
-	return syscall(SYS_futex, word, op, val, ts, NULL, 0);
 }
 
 /* Queue an event for the front-end. */
@@ -540,7 +533,7 @@ static void child_barrier(struct engine *e)
 
 		atomic_store_explicit(&e->ctl->t_go, now_ns(), memory_order_relaxed);
 		atomic_store_explicit(&e->ctl->go, GO_RUN, memory_order_release);
-		futex(&e->ctl->go, FUTEX_WAKE, INT_MAX, NULL);
+		futex_shared(&e->ctl->go, FUTEX_WAKE, INT_MAX, NULL);
 		if (write(e->efd, &one, sizeof one) < 0) {
 			/* the parent polls with a timeout anyway */
 		}
@@ -557,7 +550,7 @@ static void child_barrier(struct engine *e)
 		if (now_ns() < spin_until)
 			sched_yield();
 		else
-			futex(&e->ctl->go, FUTEX_WAIT, GO_WAIT, &ts);
+			futex_shared(&e->ctl->go, FUTEX_WAIT, GO_WAIT, &ts);
 	}
 }
 
@@ -737,7 +730,7 @@ static void run_kill(struct engine *e, int sig)
 {
 	if (e->rs == RS_STARTING)
 		atomic_store_explicit(&e->ctl->go, GO_ABORT, memory_order_release);
-	futex(&e->ctl->go, FUTEX_WAKE, INT_MAX, NULL);
+	futex_shared(&e->ctl->go, FUTEX_WAKE, INT_MAX, NULL);
 	kill_all(e, sig);
 	if (e->rs != RS_KILLING)
 		e->kill_deadline = now_ns() + STOP_GRACE_NS;

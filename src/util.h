@@ -55,6 +55,13 @@ const char *str_closest(const char *word, const char *const *names, size_t n);
  * overflows. */
 int parse_u64(const char *s, uint64_t *out);
 
+struct timespec;
+
+/* futex(2) on a 32-bit word of MAP_SHARED memory (FUTEX_WAIT / FUTEX_WAKE,
+ * not the _PRIVATE variants: the sleepers are other processes); ts NULL
+ * waits without a time limit. Returns what the system call returns. */
+long futex_shared(_Atomic uint32_t *word, int op, uint32_t val, const struct timespec *ts);
+
 /* A hint to the CPU that this is a spin loop. */
 static inline void cpu_relax(void)
 {

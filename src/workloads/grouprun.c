@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/futex.h>
 #include <time.h>
@@ -29,12 +28,6 @@ struct gr_ctl {
 	_Atomic uint32_t go;      /* futex word: 0 wait, 1 run, 2 abort */
 	_Atomic uint64_t end_ns[]; /* per process: CLOCK_MONOTONIC when run() returned */
 };
-
-/* futex(2) on a word of shared memory. */
-static long gr_futex(_Atomic uint32_t *word, int op, uint32_t val)
-{
-	return syscall(SYS_futex, word, op, val, NULL, NULL, 0);
-}
 
 /* Sleep for us microseconds. */
 static void gr_nap(long us)
@@ -77,7 +70,7 @@ static _Noreturn void gr_child(const struct workload *wl, const void *cfg, void 
 				break;
 			if (go == 2)
 				_exit(GR_EXIT_ORPHAN);
-			gr_futex(&ctl->go, FUTEX_WAIT, 0);
+			futex_shared(&ctl->go, FUTEX_WAIT, 0, NULL);
 		}
 	}
 	shm_slot_state(slot, SLOT_RUNNING);
@@ -207,11 +200,11 @@ int grouprun(const struct workload *wl, const void *cfg, unsigned workers, enum 
 		}
 		t0 = now_ns();
 		atomic_store_explicit(&ctl->go, 1, memory_order_release);
-		gr_futex(&ctl->go, FUTEX_WAKE, INT_MAX);
+		futex_shared(&ctl->go, FUTEX_WAKE, INT_MAX, NULL);
 	}
 	if (rc < 0) {
 		atomic_store_explicit(&ctl->go, 2, memory_order_release);
-		gr_futex(&ctl->go, FUTEX_WAKE, INT_MAX);
+		futex_shared(&ctl->go, FUTEX_WAKE, INT_MAX, NULL);
 	}
 	gr_reap(pids, n, deadline, res, wl, cfg, workers, mode);
 	for (unsigned i = 0; i < n; i++) {

@@ -25,7 +25,6 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <linux/futex.h>
 #include <unistd.h>
 
@@ -56,12 +55,6 @@ struct ring {
 	_Alignas(64) unsigned char slots[];
 };
 
-/* futex(2) on a word of shared memory. */
-static long ring_futex(_Atomic uint32_t *word, int op, uint32_t val)
-{
-	return syscall(SYS_futex, word, op, val, NULL, NULL, 0);
-}
-
 /* Memory for a ring: header, then the slots, rounded up to a cache line. */
 size_t ring_bytes(uint64_t capacity, size_t itemsize)
 {
@@ -89,7 +82,7 @@ static inline void evc_notify(struct ring_evc *ev)
 	atomic_thread_fence(memory_order_seq_cst);
 	if (atomic_load_explicit(&ev->waiters, memory_order_relaxed) != 0) {
 		atomic_fetch_add_explicit(&ev->epoch, 1, memory_order_release);
-		ring_futex(&ev->epoch, FUTEX_WAKE, INT_MAX);
+		futex_shared(&ev->epoch, FUTEX_WAKE, INT_MAX, NULL);
 	}
 }
 
@@ -123,7 +116,7 @@ static void ring_wait(struct ring_evc *ev, _Atomic uint64_t *word, uint64_t x, u
 		atomic_fetch_add_explicit(&ev->waiters, 1, memory_order_seq_cst);
 		if (!cond_met(word, x, add, eq)) {
 			atomic_fetch_add_explicit(&ev->sleeps, 1, memory_order_relaxed);
-			ring_futex(&ev->epoch, FUTEX_WAIT, e);
+			futex_shared(&ev->epoch, FUTEX_WAIT, e, NULL);
 		}
 		atomic_fetch_sub_explicit(&ev->waiters, 1, memory_order_relaxed);
 	}
